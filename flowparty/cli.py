@@ -1,0 +1,609 @@
+"""The command line: parse what the clerk typed, call the domain, render the result. No SQL here.
+
+Heavy modules (sqlite_utils, openpyxl, rich tables) are imported inside the commands that need them, so
+`flowparty --version` and `--help` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Callable, Iterator, Optional
+
+import typer
+
+from flowparty import __version__
+from flowparty import labels as L
+from flowparty import parse
+from flowparty.errors import EXIT_LEDGER, FlowpartyError, LedgerError
+
+app = typer.Typer(
+    name="flowparty",
+    help="流动党员台账：登记外出、活动证、报到、党费、汇报，审计并统计上报。",
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+member_app = typer.Typer(help="党员名册：登记、列表、查看。", rich_markup_mode=None, no_args_is_help=True)
+group_app = typer.Typer(help="临时党小组。", rich_markup_mode=None, no_args_is_help=True)
+app.add_typer(member_app, name="member")
+app.add_typer(group_app, name="group")
+
+
+# ---------------------------------------------------------------- shared options
+
+MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="党员：身份证号，或台账中唯一的姓名。")]
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="日期，如 2026-03-01、2026/3/1、2026年3月1日；默认今天。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（UTF-8），供脚本使用。")]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", help="备注。")]
+PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="联系电话（手机或带区号的固定电话）。")]
+
+
+class State:
+    """What the root options set for the command that follows (the Typer callback runs before each command)."""
+
+    db: Optional[Path] = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"flowparty {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[Optional[Path], typer.Option("--db", help="台账文件；默认取环境变量 FLOWPARTY_DB，再默认为本用户的台账。")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本。")] = False,
+) -> None:
+    """流动党员台账。先运行 flowparty demo 看一个示例支部，再用 flowparty init 建立自己的台账。"""
+    State.db = db
+
+
+def command(group: typer.Typer, name: str) -> Callable:
+    """Register a command behind the one error boundary: a FlowpartyError becomes a Chinese line and its exit code."""
+
+    def register(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except FlowpartyError as error:
+                _fail(error)
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                _fail(LedgerError(L.LEDGER_LOCKED.format(path=State.db or ""), L.LEDGER_LOCKED_HINT))
+            except sqlite3.DatabaseError as error:
+                _fail(LedgerError(L.LEDGER_DAMAGED.format(path=State.db or "", detail=error),
+                                  L.LEDGER_DAMAGED_HINT))
+
+        group.command(name)(run)
+        return fn
+
+    return register
+
+
+def _fail(error: FlowpartyError) -> None:
+    from flowparty import ui
+
+    if os.environ.get("FLOWPARTY_DEBUG"):
+        raise error
+    ui.fail(error)
+    raise typer.Exit(error.code)
+
+
+def db_path() -> Path:
+    from flowparty.db import resolve_path
+
+    return resolve_path(State.db)
+
+
+@contextmanager
+def ledger(readonly: bool = False) -> Iterator:
+    from flowparty import db
+
+    led = db.open_ledger(db_path(), readonly=readonly)
+    try:
+        yield led
+    finally:
+        led.close()
+
+
+@contextmanager
+def writing(name: str) -> Iterator:
+    """Open the ledger and run the body as one transaction of the named command."""
+    with ledger() as led, led.transaction(name):
+        yield led
+
+
+def on(text: Optional[str], field: str = L.FIELD_DATE) -> date:
+    """A --date value, today when not given."""
+    from flowparty.records import today
+
+    return parse.parse_date(text, field) if text else today()
+
+
+def maybe_date(text: Optional[str], field: str) -> Optional[date]:
+    return parse.optional_date(text, field)
+
+
+def choice(text: Optional[str], choices: dict, field: str) -> Optional[str]:
+    return None if text is None else parse.parse_choice(text, choices, field)
+
+
+def done(text: str) -> None:
+    from flowparty import ui
+
+    ui.done(text)
+
+
+# ---------------------------------------------------------------- init, info, check, backup
+
+
+@command(app, "init")
+def init(
+    branch: Annotated[str, typer.Option("--branch", help="本支部名称，如 青山村党支部。")],
+    committee: Annotated[str, typer.Option("--committee", help="为活动证盖章的基层党委，如 青山镇党委。")],
+    code: Annotated[Optional[str], typer.Option("--code", help="支部代码，用于生成活动证编号。")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="台账从哪个月起完整（YYYY-MM），之前的不追究；默认本月。")] = None,
+    report_months: Annotated[int, typer.Option("--report-months", help="思想汇报周期：12 或 6 个月。")] = 12,
+    province: Annotated[Optional[str], typer.Option("--province", help="本支部所在省，用于统计跨省流动。")] = None,
+    city: Annotated[Optional[str], typer.Option("--city", help="本支部所在市，用于统计省内跨市流动。")] = None,
+) -> None:
+    """建立一本新台账。"""
+    from flowparty import db, records
+
+    since_month = parse.parse_month(since, L.FIELD_SINCE) if since else parse.Month.of(records.today())
+    path = db_path()
+    led = db.create(path)
+    try:
+        with led.transaction("init"):
+            records.initialize(led, branch=branch, committee=committee, code=code, since=since_month,
+                               report_months=report_months, home_province=province, home_city=city)
+    except BaseException:
+        led.close()
+        db.discard(path)
+        raise
+    led.close()
+    done(L.INIT_DONE.format(path=path, branch=branch.strip(), since=since_month))
+
+
+@command(app, "info")
+def info(as_json: JsonOpt = False) -> None:
+    """台账文件、版本与各类记录数。"""
+    from flowparty import ui, views
+
+    with ledger(readonly=True) as led:
+        data = views.ledger_info(led)
+    if as_json:
+        ui.print_json(data)
+        return
+    ui.pairs(L.INFO_TITLE, [
+        (L.INFO_PATH, data["path"]), (L.INFO_SCHEMA, data["schema_version"]),
+        (L.FIELD_BRANCH_NAME, data["branch"]), (L.FIELD_COMMITTEE, data["committee"]),
+        (L.INFO_CODE, data["code"]), (L.FIELD_SINCE, data["since"]),
+        (L.FIELD_REPORT_MONTHS, data["report_months"]),
+        *((L.INFO_STATUS.format(status=L.STATUS[s]), n) for s, n in data["members_by_status"].items()),
+        *((L.INFO_COUNT.format(table=L.TABLE_NAMES.get(t, L.INFO_HISTORY)), n) for t, n in data["counts"].items()),
+    ])
+
+
+# ---------------------------------------------------------------- roster
+
+
+@command(member_app, "add")
+def member_add(
+    name: Annotated[str, typer.Option("--name", help="姓名。")],
+    id_number: Annotated[str, typer.Option("--id", help="18 位身份证号。")],
+    gender: Annotated[Optional[str], typer.Option("--gender", help="男/女；默认按身份证号。")] = None,
+    phone: PhoneOpt = None,
+    joined: Annotated[Optional[str], typer.Option("--joined", help="入党日期。")] = None,
+    probationary: Annotated[bool, typer.Option("--probationary", help="预备党员。")] = False,
+    probation_ends: Annotated[Optional[str], typer.Option("--probation-ends", help="预备期满日期；默认入党一年后。")] = None,
+    quarterly: Annotated[bool, typer.Option("--quarterly", help="按季交纳党费。")] = False,
+    occupation: Annotated[Optional[str], typer.Option("--occupation", help="原职业，如 农牧渔民、工人、学生。")] = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="备注。")] = None,
+) -> None:
+    """把一名党员登记到名册。"""
+    from flowparty import records
+
+    with writing("member add") as led:
+        records.add_member(
+            led, name=name, id_number=id_number, gender=choice(gender, L.GENDERS, L.FIELD_GENDER),
+            phone=parse.optional_phone(phone), joined=maybe_date(joined, L.FIELD_JOINED),
+            probationary=probationary, probation_ends=maybe_date(probation_ends, L.FIELD_PROBATION_ENDS),
+            quarterly=quarterly, occupation=occupation, notes=notes,
+        )
+    done(L.MEMBER_ADDED.format(name=name.strip()))
+
+
+@command(member_app, "list")
+def member_list(
+    status: Annotated[Optional[str], typer.Option("--status", help="只列某一类：away 外出 / home 在家 / inflow 外来 / transferred 已转出。")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """列出名册（默认全部）。"""
+    from flowparty import ui, views
+
+    wanted = choice(status, L.STATUS_CHOICES, L.FIELD_STATUS)
+    with ledger(readonly=True) as led:
+        rows = views.roster(led, wanted)
+    if as_json:
+        ui.print_json(rows)
+        return
+    ui.table(L.ROSTER_TITLE.format(count=len(rows)), L.ROSTER_HEADERS, (
+        (r["name"], r["id_number"], r["gender"], L.CATEGORY[r["category"]], L.STATUS[r["status"]],
+         r["destination"] or r["origin_org"], r["left_on"] or r["arrived_on"], r["card_no"], r["phone"])
+        for r in rows
+    ))
+
+
+@command(member_app, "show")
+def member_show(member: MemberArg, as_json: JsonOpt = False) -> None:
+    """查看一名党员的全部记录和变更历史。"""
+    from flowparty import records, ui, views
+
+    with ledger(readonly=True) as led:
+        detail = views.member_detail(led, records.find_member(led, member))
+    if as_json:
+        ui.print_json(detail)
+        return
+    _render_member(detail)
+
+
+def _render_member(detail: dict) -> None:
+    from flowparty import ui, views
+
+    m = detail["member"]
+    ui.pairs(L.MEMBER_TITLE.format(name=m["name"]), [
+        (L.FIELD_ID, m["id_number"]), (L.FIELD_GENDER, m["gender"]), (L.FIELD_BIRTH, m["birth_date"]),
+        (L.FIELD_PHONE, m["phone"]), (L.column("category"), L.CATEGORY[m["category"]]),
+        (L.FIELD_JOINED, m["joined_on"]), (L.FIELD_PROBATION_ENDS, m["probation_ends"]),
+        (L.column("status"), L.STATUS[m["status"]]), (L.column("quarterly"), L.YES_NO[m["quarterly"]]),
+        (L.FIELD_OCCUPATION, m["occupation"]), (L.column("notes"), m["notes"]),
+        (L.DUES_SUMMARY, L.DUES_SUMMARY_VALUE.format(months=detail["dues"]["months"],
+                                                     total=parse.format_fen(detail["dues"]["total_fen"]),
+                                                     last=detail["dues"]["last_period"] or "—")),
+    ])
+    for o in detail["outflows"]:
+        place = " ".join(p for p in (o["province"], o["city"], o["address"]) if p)
+        ended = L.OUTFLOW_ENDED.format(on=o["ended_on"], kind=L.END_KIND[o["end_kind"]]) if o["ended_on"] else L.OUTFLOW_ONGOING
+        ui.say(L.OUTFLOW_LINE.format(left=o["left_on"], place=place, reason=o["reason"],
+                                     employer=o["employer"] or "—", ended=ended))
+    ui.table(L.TIMELINE_TITLE, L.TIMELINE_HEADERS,
+             ((e["at"].replace("T", " "), e["command"], views.describe_change(e)) for e in detail["history"]))
+
+
+# ---------------------------------------------------------------- the outflow
+
+
+@command(app, "register-outflow")
+def register_outflow(
+    member: MemberArg,
+    to: Annotated[str, typer.Option("--to", help="外出地点：\"省 市 详细地址\"，如 \"浙江省 宁波市 北仑区某厂\"。")],
+    reason: Annotated[str, typer.Option("--reason", help="外出原因：务工/经商/就学/居住/其他。")],
+    when: DateOpt = None,
+    employer: Annotated[Optional[str], typer.Option("--employer", help="工作单位。")] = None,
+    unit_type: Annotated[Optional[str], typer.Option("--unit-type", help="单位类型：" + "/".join(L.UNIT_TYPES) + "。")] = None,
+    phone: PhoneOpt = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="预计返回日期。")] = None,
+    fixed: Annotated[bool, typer.Option("--fixed", help="在外有固定地点。")] = False,
+    briefed: Annotated[bool, typer.Option("--briefed", help="已进行外出前教育。")] = False,
+) -> None:
+    """外出登记（意见 二(一)1–2）。"""
+    from flowparty import records
+
+    with writing("register-outflow") as led:
+        m = records.find_member(led, member)
+        records.register_outflow(
+            led, m, destination=parse.parse_destination(to), reason=choice(reason, L.REASONS, L.FIELD_REASON),
+            left_on=on(when, L.FIELD_LEFT_ON), employer=employer,
+            unit_type=choice(unit_type, L.UNIT_TYPES, L.FIELD_UNIT_TYPE), phone=parse.optional_phone(phone),
+            until=maybe_date(until, L.FIELD_UNTIL), fixed=fixed, briefed=briefed,
+        )
+    done(L.OUTFLOW_DONE.format(name=m["name"], to=parse.parse_destination(to)))
+    if not briefed:
+        from flowparty import ui
+
+        ui.warn(L.NOT_BRIEFED)
+
+
+@command(app, "update-outflow")
+def update_outflow(
+    member: MemberArg,
+    to: Annotated[Optional[str], typer.Option("--to", help="新的外出地点。")] = None,
+    employer: Annotated[Optional[str], typer.Option("--employer", help="新的工作单位。")] = None,
+    unit_type: Annotated[Optional[str], typer.Option("--unit-type", help="新的单位类型。")] = None,
+    phone: PhoneOpt = None,
+    fixed: Annotated[Optional[bool], typer.Option("--fixed/--no-fixed", help="在外是否有固定地点。")] = None,
+    when: DateOpt = None,
+) -> None:
+    """外出期间变更地点、单位或电话；原来的内容保存在历史中。"""
+    from flowparty import records
+
+    with writing("update-outflow") as led:
+        m = records.find_member(led, member)
+        changed = records.update_outflow(
+            led, m, changed_on=on(when), destination=parse.parse_destination(to) if to is not None else None,
+            employer=employer, phone=parse.optional_phone(phone) if phone is not None else None, fixed=fixed,
+            unit_type=choice(unit_type, L.UNIT_TYPES, L.FIELD_UNIT_TYPE),
+        )
+    done(L.UPDATE_DONE.format(name=m["name"], fields="、".join(dict.fromkeys(L.column(c) for c in changed))))
+
+
+@command(app, "issue-card")
+def issue_card(
+    member: MemberArg,
+    card_no: Annotated[Optional[str], typer.Option("--no", help="活动证编号；不填则按支部代码和年份生成。")] = None,
+    when: DateOpt = None,
+) -> None:
+    """发放《流动党员活动证》；补发时原证作废。"""
+    from flowparty import records
+
+    with writing("issue-card") as led:
+        m = records.find_member(led, member)
+        number = records.issue_card(led, m, issued_on=on(when), card_no=card_no)
+    done(L.CARD_DONE.format(name=m["name"], card_no=number))
+
+
+@command(app, "review-card")
+def review_card(
+    member: MemberArg,
+    when: DateOpt = None,
+    reviewer: Annotated[Optional[str], typer.Option("--reviewer", help="审核人。")] = None,
+    result: Annotated[str, typer.Option("--result", help="合格/不合格。")] = "合格",
+    note: NoteOpt = None,
+) -> None:
+    """活动证年审（每年一次）。"""
+    from flowparty import records
+
+    with writing("review-card") as led:
+        m = records.find_member(led, member)
+        records.review_card(led, m, reviewed_on=on(when), reviewer=reviewer,
+                            result=choice(result, L.REVIEW_RESULTS, L.FIELD_RESULT), note=note)
+    done(L.REVIEW_DONE.format(name=m["name"]))
+
+
+@command(app, "check-in")
+def check_in(
+    member: MemberArg,
+    org: Annotated[str, typer.Option("--org", help="接收（流入地）党组织。")],
+    when: DateOpt = None,
+    branch: Annotated[Optional[str], typer.Option("--branch", help="编入的支部。")] = None,
+    verified: Annotated[bool, typer.Option("--verified", help="活动证已验证。")] = False,
+    filed: Annotated[bool, typer.Option("--filed", help="已报上级党组织备案。")] = False,
+) -> None:
+    """报到：到流入地党组织报到、验证、编入支部。"""
+    from flowparty import records
+
+    with writing("check-in") as led:
+        m = records.find_member(led, member)
+        records.check_in(led, m, org=org, checked_in_on=on(when), branch=branch, verified=verified, filed=filed)
+    done(L.CHECKIN_DONE.format(name=m["name"], org=org.strip()))
+
+
+@command(app, "record-dues")
+def record_dues(
+    member: MemberArg,
+    period: Annotated[str, typer.Option("--period", help="所属期：2026-01，2026-01..2026-06，或 2026-Q1。")],
+    amount: Annotated[str, typer.Option("--amount", help="实交总额（元），平均分摊到各月。")],
+    when: DateOpt = None,
+    to: Annotated[str, typer.Option("--to", help="交至：home 本支部 / inflow 流入地党组织。")] = "home",
+    receipt: Annotated[Optional[str], typer.Option("--receipt", help="收据号。")] = None,
+) -> None:
+    """登记党费（按月，或按季）。"""
+    from flowparty import records, ui
+
+    months = parse.parse_periods(period)
+    fen = parse.parse_amount(amount)
+    with writing("record-dues") as led:
+        m = records.find_member(led, member)
+        records.record_dues(led, m, periods=months, amount_fen=fen, paid_on=on(when, L.FIELD_PAID_ON),
+                            paid_to=choice(to, L.PAID_TO, L.FIELD_PAID_TO), receipt=receipt)
+    done(L.DUES_DONE.format(name=m["name"], first=months[0], last=months[-1], months=len(months),
+                            amount=parse.format_fen(fen)))
+    if len(months) > 6:
+        ui.warn(L.DUES_LONG_BACKPAY.format(months=len(months)))
+
+
+@command(app, "record-report")
+def record_report(
+    member: MemberArg,
+    when: DateOpt = None,
+    kind: Annotated[str, typer.Option("--kind", help="思想汇报/情况汇报。")] = "思想汇报",
+    summary: Annotated[Optional[str], typer.Option("--summary", help="内容摘要。")] = None,
+) -> None:
+    """登记党员向本支部的汇报。"""
+    from flowparty import records
+
+    with writing("record-report") as led:
+        m = records.find_member(led, member)
+        records.record_report(led, m, reported_on=on(when), kind=choice(kind, L.REPORT_KINDS, L.FIELD_KIND),
+                              summary=summary)
+    done(L.REPORT_DONE.format(name=m["name"], kind=kind.strip()))
+
+
+@command(app, "record-contact")
+def record_contact(
+    member: MemberArg,
+    when: DateOpt = None,
+    channel: Annotated[str, typer.Option("--channel", help="电话/微信/走访/其他。")] = "电话",
+    note: NoteOpt = None,
+) -> None:
+    """登记支部与党员的联系。"""
+    from flowparty import records
+
+    with writing("record-contact") as led:
+        m = records.find_member(led, member)
+        records.record_contact(led, m, contacted_on=on(when), channel=choice(channel, L.CHANNELS, L.FIELD_CHANNEL),
+                               note=note)
+    done(L.CONTACT_DONE.format(name=m["name"], channel=channel.strip()))
+
+
+@command(app, "record-org-life")
+def record_org_life(
+    member: MemberArg,
+    when: DateOpt = None,
+    kind: Annotated[str, typer.Option("--kind", help="/".join(L.ORG_LIFE_KINDS) + "。")] = "主题党日",
+    where: Annotated[str, typer.Option("--where", help="home 本支部 / inflow 流入地。")] = "inflow",
+) -> None:
+    """登记党员参加的组织生活。"""
+    from flowparty import records
+
+    with writing("record-org-life") as led:
+        m = records.find_member(led, member)
+        records.record_org_life(led, m, held_on=on(when), kind=choice(kind, L.ORG_LIFE_KINDS, L.FIELD_KIND),
+                                place=choice(where, L.PLACES, L.FIELD_WHERE))
+    done(L.ORG_LIFE_DONE.format(name=m["name"], kind=kind.strip()))
+
+
+@command(app, "return")
+def return_home(
+    member: MemberArg,
+    when: DateOpt = None,
+    inspected: Annotated[bool, typer.Option("--inspected", help="已查验并收回活动证。")] = False,
+    summary: Annotated[Optional[str], typer.Option("--summary", help="外出期间表现小结。")] = None,
+) -> None:
+    """登记外出党员返回（意见 二(一)4）。"""
+    from flowparty import records, ui
+
+    with writing("return") as led:
+        m = records.find_member(led, member)
+        records.return_home(led, m, returned_on=on(when, L.FIELD_RETURNED_ON), inspected=inspected, summary=summary)
+    done(L.RETURN_DONE.format(name=m["name"]))
+    if not inspected:
+        ui.warn(L.RETURN_NOT_INSPECTED)
+
+
+@command(app, "inspect-card")
+def inspect_card(member: MemberArg, when: DateOpt = None) -> None:
+    """返回后查验并收回活动证。"""
+    from flowparty import records
+
+    with writing("inspect-card") as led:
+        m = records.find_member(led, member)
+        records.inspect_card(led, m, inspected_on=on(when))
+    done(L.INSPECT_DONE.format(name=m["name"]))
+
+
+@command(app, "transfer-out")
+def transfer_out(
+    member: MemberArg,
+    to: Annotated[str, typer.Option("--to", help="组织关系转入的党组织。")],
+    when: DateOpt = None,
+) -> None:
+    """组织关系转出：党员离开在册名单，记录保留。"""
+    from flowparty import records
+
+    with writing("transfer-out") as led:
+        m = records.find_member(led, member)
+        records.transfer_out(led, m, to_org=to, transferred_on=on(when))
+    done(L.TRANSFER_DONE.format(name=m["name"], to=to.strip()))
+
+
+# ---------------------------------------------------------------- inflow, probation, groups
+
+
+@command(app, "register-inflow")
+def register_inflow(
+    name: Annotated[str, typer.Option("--name", help="姓名。")],
+    id_number: Annotated[str, typer.Option("--id", help="18 位身份证号。")],
+    origin: Annotated[str, typer.Option("--from", help="原组织（组织关系所在党组织）。")],
+    card_no: Annotated[Optional[str], typer.Option("--card-no", help="原组织发放的活动证编号。")] = None,
+    when: DateOpt = None,
+    branch: Annotated[Optional[str], typer.Option("--branch", help="编入的支部。")] = None,
+    verified: Annotated[bool, typer.Option("--verified", help="活动证已查验。")] = False,
+    phone: PhoneOpt = None,
+    gender: Annotated[Optional[str], typer.Option("--gender", help="男/女；默认按身份证号。")] = None,
+) -> None:
+    """外来流动党员登记（意见 二(二)）。"""
+    from flowparty import records
+
+    with writing("register-inflow") as led:
+        records.register_inflow(
+            led, name=name, id_number=id_number, origin_org=origin, arrived_on=on(when, L.FIELD_ARRIVED_ON),
+            origin_card_no=card_no, branch=branch, verified=verified, phone=parse.optional_phone(phone),
+            gender=choice(gender, L.GENDERS, L.FIELD_GENDER),
+        )
+    done(L.INFLOW_DONE.format(name=name.strip(), origin=origin.strip()))
+
+
+@command(app, "record-feedback")
+def record_feedback(member: MemberArg, when: DateOpt = None, note: NoteOpt = None) -> None:
+    """向外来党员的原组织反馈情况（意见 二(二)4）。"""
+    from flowparty import records
+
+    with writing("record-feedback") as led:
+        m = records.find_member(led, member)
+        records.record_feedback(led, m, sent_on=on(when), note=note)
+    done(L.FEEDBACK_DONE.format(name=m["name"]))
+
+
+@command(app, "convert")
+def convert(
+    member: MemberArg,
+    when: DateOpt = None,
+    extend_to: Annotated[Optional[str], typer.Option("--extend-to", help="延长预备期至该日期（半年到一年）。")] = None,
+    cancel: Annotated[bool, typer.Option("--cancel", help="取消预备党员资格。")] = False,
+) -> None:
+    """预备党员转正、延长预备期或取消资格（意见 二(一)5）。"""
+    from flowparty import records
+
+    with writing("convert") as led:
+        m = records.find_member(led, member)
+        outcome = records.convert(led, m, decided_on=on(when), extend_to=maybe_date(extend_to, L.FIELD_EXTEND_TO),
+                                  cancel=cancel)
+    done(L.CONVERT_DONE.format(name=m["name"], outcome=L.OUTCOMES[outcome]))
+
+
+@command(app, "set-quarterly")
+def set_quarterly(
+    member: MemberArg,
+    quarterly: Annotated[bool, typer.Option("--quarterly/--monthly", help="按季 / 按月交纳党费。")] = True,
+) -> None:
+    """设置党员按季或按月交纳党费（意见 二(三)2）。"""
+    from flowparty import records
+
+    with writing("set-quarterly") as led:
+        m = records.find_member(led, member)
+        records.set_quarterly(led, m, quarterly)
+    done(L.QUARTERLY_DONE.format(name=m["name"], how=L.QUARTERLY if quarterly else L.MONTHLY))
+
+
+@command(group_app, "add")
+def group_add(
+    name: Annotated[str, typer.Option("--name", help="党小组名称。")],
+    city: Annotated[str, typer.Option("--city", help="所在城市。")],
+    leader: Annotated[str, typer.Option("--leader", help="组长（身份证号或姓名）。")],
+    members: Annotated[list[str], typer.Option("--member", help="成员（可重复）。")] = [],
+    when: DateOpt = None,
+) -> None:
+    """成立临时党小组（村规 四）。"""
+    from flowparty import records
+
+    with writing("group add") as led:
+        records.add_group(led, name=name, city=city, leader=records.find_member(led, leader),
+                          members=[records.find_member(led, m) for m in members], formed_on=on(when))
+    done(L.GROUP_DONE.format(name=name.strip()))
+
+
+def main() -> None:
+    """The console script: Typer's app, with Python's own errors kept from the clerk unless FLOWPARTY_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write(L.INTERRUPTED + "\n")
+        sys.exit(130)
+    except Exception as error:
+        if os.environ.get("FLOWPARTY_DEBUG"):
+            raise
+        sys.stderr.write(L.INTERNAL_ERROR.format(kind=type(error).__name__) + "\n" + L.INTERNAL_ERROR_HINT + "\n")
+        sys.exit(70)

@@ -1,0 +1,501 @@
+"""The ledger file: where it is, opening it, its schema and migrations, transactions and the history.
+
+Every change goes through Ledger.insert / insert_many / update / delete inside Ledger.transaction, so each
+command is one transaction and every changed row lands in `history` with its old and new values.
+sqlite_utils is imported only when a migration has to run, so ordinary commands start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from flowparty import labels as L
+from flowparty.errors import BadInput, LedgerError
+
+MIGRATION_SET = "flowparty"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_path() -> Path:
+    """The per-user ledger used when neither --db nor FLOWPARTY_DB names one."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "flowparty" / "ledger.db"
+
+
+def resolve_path(explicit: str | os.PathLike | None) -> Path:
+    """--db, else FLOWPARTY_DB, else the per-user default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("FLOWPARTY_DB")
+    return Path(env).expanduser() if env else default_path()
+
+
+# ---------------------------------------------------------------- migrations
+
+
+def m001_initial(db) -> None:
+    """The whole first schema: roster, the steps of an outflow, inflows, groups, batches and history."""
+    for statement in _M001.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_M001 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_hash TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    rows_added INTEGER NOT NULL DEFAULT 0,
+    rows_unchanged INTEGER NOT NULL DEFAULT 0,
+    rows_skipped INTEGER NOT NULL DEFAULT 0,
+    undone_at TEXT
+);
+CREATE TABLE members (
+    id INTEGER PRIMARY KEY,
+    id_number TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    gender TEXT CHECK (gender IN ('男', '女')),
+    birth_date TEXT NOT NULL,
+    phone TEXT,
+    category TEXT NOT NULL DEFAULT 'full' CHECK (category IN ('full', 'probationary', 'cancelled')),
+    joined_on TEXT,
+    probation_ends TEXT,
+    quarterly INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'home' CHECK (status IN ('home', 'away', 'inflow', 'transferred')),
+    occupation TEXT,
+    notes TEXT,
+    added_on TEXT NOT NULL,
+    batch_id INTEGER REFERENCES import_batches(id)
+);
+CREATE INDEX members_name ON members(name);
+CREATE TABLE outflows (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    reason TEXT NOT NULL,
+    province TEXT NOT NULL DEFAULT '',
+    city TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    employer TEXT,
+    unit_type TEXT,
+    left_on TEXT NOT NULL,
+    expected_return TEXT,
+    phone TEXT,
+    fixed_place INTEGER NOT NULL DEFAULT 0,
+    briefed INTEGER NOT NULL DEFAULT 0,
+    ended_on TEXT,
+    end_kind TEXT CHECK (end_kind IN ('returned', 'transferred')),
+    inspected_on TEXT,
+    summary TEXT,
+    batch_id INTEGER REFERENCES import_batches(id)
+);
+CREATE INDEX outflows_member ON outflows(member_id, left_on);
+CREATE UNIQUE INDEX outflows_one_active ON outflows(member_id) WHERE ended_on IS NULL;
+CREATE TABLE outflow_changes (
+    id INTEGER PRIMARY KEY,
+    outflow_id INTEGER NOT NULL REFERENCES outflows(id),
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    changed_on TEXT NOT NULL,
+    fields TEXT NOT NULL
+);
+CREATE INDEX outflow_changes_member ON outflow_changes(member_id, changed_on);
+CREATE TABLE cards (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    outflow_id INTEGER REFERENCES outflows(id),
+    card_no TEXT NOT NULL UNIQUE,
+    issued_on TEXT NOT NULL,
+    committee TEXT NOT NULL,
+    voided_on TEXT,
+    void_reason TEXT
+);
+CREATE INDEX cards_member ON cards(member_id, issued_on);
+CREATE UNIQUE INDEX cards_one_valid ON cards(member_id) WHERE voided_on IS NULL;
+CREATE TABLE card_reviews (
+    id INTEGER PRIMARY KEY,
+    card_id INTEGER NOT NULL REFERENCES cards(id),
+    reviewed_on TEXT NOT NULL,
+    reviewer TEXT,
+    result TEXT NOT NULL DEFAULT '合格',
+    note TEXT
+);
+CREATE INDEX card_reviews_card ON card_reviews(card_id, reviewed_on);
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    outflow_id INTEGER REFERENCES outflows(id),
+    org TEXT NOT NULL,
+    checked_in_on TEXT NOT NULL,
+    branch TEXT,
+    verified INTEGER NOT NULL DEFAULT 0,
+    filed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX checkins_member ON checkins(member_id, checked_in_on);
+CREATE TABLE dues (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    period TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    paid_on TEXT NOT NULL,
+    paid_to TEXT NOT NULL DEFAULT 'home' CHECK (paid_to IN ('home', 'inflow')),
+    receipt TEXT,
+    batch_id INTEGER REFERENCES import_batches(id),
+    UNIQUE (member_id, period)
+);
+CREATE INDEX dues_member_paid ON dues(member_id, paid_on);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    reported_on TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    summary TEXT,
+    batch_id INTEGER REFERENCES import_batches(id)
+);
+CREATE INDEX reports_member ON reports(member_id, reported_on);
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    contacted_on TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX contacts_member ON contacts(member_id, contacted_on);
+CREATE TABLE org_life (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    held_on TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT 'inflow' CHECK (place IN ('home', 'inflow'))
+);
+CREATE INDEX org_life_member ON org_life(member_id, held_on);
+CREATE TABLE inflows (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    origin_org TEXT NOT NULL,
+    origin_card_no TEXT,
+    arrived_on TEXT NOT NULL,
+    branch TEXT,
+    verified_on TEXT,
+    ended_on TEXT
+);
+CREATE INDEX inflows_member ON inflows(member_id);
+CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    sent_on TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX feedback_member ON feedback(member_id, sent_on);
+CREATE TABLE conversions (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    decided_on TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('converted', 'extended', 'cancelled')),
+    new_end TEXT
+);
+CREATE INDEX conversions_member ON conversions(member_id, decided_on);
+CREATE TABLE transfers (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    to_org TEXT NOT NULL,
+    transferred_on TEXT NOT NULL
+);
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    city TEXT NOT NULL,
+    leader_id INTEGER NOT NULL REFERENCES members(id),
+    formed_on TEXT NOT NULL
+);
+CREATE TABLE group_members (
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    UNIQUE (group_id, member_id)
+);
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    command TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    member_id INTEGER,
+    action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    old_values TEXT,
+    new_values TEXT,
+    batch_id INTEGER
+);
+CREATE INDEX history_member ON history(member_id, id);
+CREATE INDEX history_batch ON history(batch_id)
+"""
+
+MIGRATIONS = (m001_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", [MIGRATION_SET]
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [row[0] for row in rows]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending steps, each in its own transaction with its bookkeeping row (sqlite-utils Migrations)."""
+    from sqlite_utils import Database, Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for step in MIGRATIONS:
+        migrations()(step)
+    migrations.apply(Database(conn))
+
+
+# ---------------------------------------------------------------- values in and out of SQLite
+
+
+def to_sql(value: Any) -> Any:
+    """Dates become ISO text, booleans 0/1; everything else as it is."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def as_date(text: str | None) -> date | None:
+    """ISO text from the ledger back to a date."""
+    return date.fromisoformat(text) if text else None
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+class Ledger:
+    """An open ledger: the connection, its settings, and writes that leave history."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self.command = "?"
+        self.batch_id: int | None = None
+
+    # -- reading
+    def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, [to_sql(p) for p in params]).fetchone()
+
+    def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, [to_sql(p) for p in params]).fetchall()
+
+    def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = self.one(sql, params)
+        return row[0] if row else None
+
+    def get(self, table: str, row_id: int) -> sqlite3.Row | None:
+        return self.one(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        return default if value is None else value
+
+    def settings(self) -> dict[str, str]:
+        return {row["key"]: row["value"] for row in self.all("SELECT key, value FROM settings")}
+
+    # -- writing
+    @contextmanager
+    def transaction(self, command: str) -> Iterator[Ledger]:
+        """One command, one transaction: everything inside commits together or not at all."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.command = command
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise LedgerError(L.LEDGER_LOCKED.format(path=self.path), L.LEDGER_LOCKED_HINT) from error
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            self.conn.commit()
+        finally:
+            self.batch_id = None
+
+    def _require_transaction(self) -> None:
+        if not self.conn.in_transaction:
+            raise RuntimeError("ledger writes must happen inside Ledger.transaction()")
+
+    def _history(self, rows: list[tuple]) -> None:
+        self.conn.executemany(
+            "INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
+            " batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _history_row(self, table: str, row_id: int, member_id: int | None, action: str,
+                     old: dict | None, new: dict | None) -> tuple:
+        return (
+            datetime.now().isoformat(timespec="seconds"), self.command, table, row_id, member_id, action,
+            _json(old), _json(new), self.batch_id,
+        )
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        """Insert one row and record it in history; returns the new row id."""
+        return self.insert_many(table, [values])[0]
+
+    def insert_many(self, table: str, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rows in one executemany with their history rows; ids are assigned here so history can name them."""
+        self._require_transaction()
+        if not rows:
+            return []
+        columns = list(rows[0])
+        next_id = (self.scalar(f"SELECT max(id) FROM {table}") or 0) + 1
+        ids = list(range(next_id, next_id + len(rows)))
+        placeholders = ", ".join("?" for _ in range(len(columns) + 1))
+        try:
+            self.conn.executemany(
+                f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES ({placeholders})",
+                ([row_id, *(to_sql(row[c]) for c in columns)] for row_id, row in zip(ids, rows)),
+            )
+        except sqlite3.IntegrityError as error:
+            raise BadInput(L.CONFLICT.format(detail=error)) from error
+        self._history(
+            [
+                self._history_row(table, row_id, _member_of(table, row_id, row), "insert", None,
+                                  {c: to_sql(row[c]) for c in columns})
+                for row_id, row in zip(ids, rows)
+            ]
+        )
+        return ids
+
+    def update(self, table: str, row_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change columns of one row, keeping the old values in history; returns what actually changed."""
+        self._require_transaction()
+        old = self.get(table, row_id)
+        if old is None:
+            raise RuntimeError(f"{table} row {row_id} does not exist")
+        new = {c: to_sql(v) for c, v in changes.items() if to_sql(v) != old[c]}
+        if not new:
+            return {}
+        assignments = ", ".join(f"{c} = ?" for c in new)
+        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*new.values(), row_id])
+        self._history([
+            self._history_row(table, row_id, _member_of(table, row_id, dict(old)), "update",
+                              {c: old[c] for c in new}, new)
+        ])
+        return new
+
+    def delete(self, table: str, row_id: int) -> None:
+        """Delete one row (only an import undo does), keeping the whole row in history."""
+        self._require_transaction()
+        old = self.get(table, row_id)
+        if old is None:
+            return
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+        self._history([self._history_row(table, row_id, _member_of(table, row_id, dict(old)), "delete",
+                                         dict(old), None)])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Settings are rows too: a change keeps the old value in history."""
+        self._require_transaction()
+        old = self.setting(key)
+        value = str(to_sql(value))
+        if old == value:
+            return
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+        self._history([self._history_row("settings", 0, None, "insert" if old is None else "update",
+                                         None if old is None else {key: old}, {key: value})])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _member_of(table: str, row_id: int, row: dict[str, Any]) -> int | None:
+    """Which member a row belongs to, so a member's timeline can be read from history."""
+    if table == "members":
+        return row_id
+    return row.get("member_id")
+
+
+def _json(values: dict | None) -> str | None:
+    return None if values is None else json.dumps(values, ensure_ascii=False, default=str)
+
+
+# ---------------------------------------------------------------- opening
+
+
+def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    uri = f"file:{path.as_posix()}{'?mode=ro' if readonly else ''}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def create(path: Path) -> Ledger:
+    """Create a new ledger file, readable by its owner only, with the current schema."""
+    if path.exists():
+        raise BadInput(L.LEDGER_EXISTS.format(path=path), L.LEDGER_EXISTS_HINT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    conn = _connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    _migrate(conn)
+    return Ledger(conn, path)
+
+
+def discard(path: Path) -> None:
+    """Remove a ledger file that init could not finish, with its journal files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def open_ledger(path: Path, readonly: bool = False) -> Ledger:
+    """Open an existing ledger; a missing, damaged or newer ledger is refused with exit 3."""
+    if not path.exists():
+        raise LedgerError(L.LEDGER_MISSING.format(path=path), L.LEDGER_MISSING_HINT)
+    try:
+        conn = _connect(path)
+        applied = _applied_migrations(conn)
+        known = [step.__name__ for step in MIGRATIONS]
+        unknown = [name for name in applied if name not in known]
+        if unknown or not applied and _has_tables(conn):
+            conn.close()
+            raise LedgerError(L.LEDGER_TOO_NEW.format(path=path) if unknown else
+                              L.LEDGER_FOREIGN.format(path=path), L.LEDGER_TOO_NEW_HINT if unknown else None)
+        if len(applied) < len(known):
+            _migrate(conn)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if readonly:
+            conn.close()
+            conn = _connect(path, readonly=True)
+        return Ledger(conn, path)
+    except sqlite3.DatabaseError as error:
+        raise LedgerError(L.LEDGER_DAMAGED.format(path=path, detail=error), L.LEDGER_DAMAGED_HINT) from error
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0

@@ -1,0 +1,143 @@
+"""What the read commands show: the roster, one member in full with the timeline, the ledger's facts.
+
+Each function returns plain dicts and lists with stable English keys (what --json prints); the command line
+renders them as Chinese tables.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flowparty import labels as L
+from flowparty.db import SCHEMA_VERSION, Ledger
+from flowparty.parse import format_fen
+from flowparty.records import Member
+
+COUNTED_TABLES = ("members", "outflows", "cards", "checkins", "dues", "reports", "contacts", "org_life",
+                  "inflows", "history")
+
+
+def ledger_info(led: Ledger) -> dict:
+    settings = led.settings()
+    by_status = {row[0]: row[1] for row in led.all("SELECT status, count(*) FROM members GROUP BY status")}
+    return {
+        "path": str(led.path),
+        "schema_version": SCHEMA_VERSION,
+        "branch": settings.get("branch"),
+        "committee": settings.get("committee"),
+        "code": settings.get("code"),
+        "since": settings.get("since"),
+        "report_months": int(settings.get("report_months", 12)),
+        "members_by_status": {status: by_status.get(status, 0) for status in L.STATUS},
+        "counts": {table: led.scalar(f"SELECT count(*) FROM {table}") for table in COUNTED_TABLES},
+    }
+
+
+_ROSTER_SQL = """
+SELECT m.id, m.name, m.id_number, m.gender, m.birth_date, m.phone, m.category, m.joined_on,
+       m.probation_ends, m.quarterly, m.status,
+       o.province, o.city, o.address, o.left_on, o.reason, o.employer,
+       (SELECT card_no FROM cards c WHERE c.member_id = m.id AND c.voided_on IS NULL) AS card_no,
+       i.origin_org, i.arrived_on
+FROM members m
+LEFT JOIN outflows o ON o.member_id = m.id AND o.ended_on IS NULL
+LEFT JOIN inflows i ON i.member_id = m.id AND i.ended_on IS NULL
+{where}
+ORDER BY m.id
+"""
+
+
+def roster(led: Ledger, status: str | None = None) -> list[dict]:
+    """Everyone on the roster, or those of one status, with where the away ones are."""
+    where, params = ("WHERE m.status = ?", [status]) if status else ("", [])
+    return [
+        {
+            "id_number": r["id_number"], "name": r["name"], "gender": r["gender"],
+            "birth_date": r["birth_date"], "phone": r["phone"], "category": r["category"],
+            "joined_on": r["joined_on"], "probation_ends": r["probation_ends"],
+            "quarterly": bool(r["quarterly"]), "status": r["status"],
+            "destination": " ".join(p for p in (r["province"], r["city"], r["address"]) if p) or None,
+            "left_on": r["left_on"], "reason": r["reason"], "employer": r["employer"],
+            "card_no": r["card_no"], "origin_org": r["origin_org"], "arrived_on": r["arrived_on"],
+        }
+        for r in led.all(_ROSTER_SQL.format(where=where), params)
+    ]
+
+
+def _rows(led: Ledger, sql: str, member_id: int) -> list[dict]:
+    return [dict(row) for row in led.all(sql, [member_id])]
+
+
+def member_detail(led: Ledger, member: Member) -> dict:
+    """Everything the ledger holds about one member, and the history of every change to it."""
+    mid = member["id"]
+    basic = {k: member[k] for k in member.keys() if k not in ("id", "batch_id")}
+    basic["quarterly"] = bool(basic["quarterly"])
+    dues = _rows(led, "SELECT period, amount_fen, paid_on, paid_to, receipt FROM dues WHERE member_id = ?"
+                      " ORDER BY period", mid)
+    return {
+        "member": basic,
+        "outflows": _rows(led, "SELECT id, reason, province, city, address, employer, unit_type, left_on,"
+                               " expected_return, phone, fixed_place, briefed, ended_on, end_kind,"
+                               " inspected_on, summary FROM outflows WHERE member_id = ? ORDER BY left_on", mid),
+        "cards": [
+            {**card, "reviews": _rows(led, "SELECT reviewed_on, reviewer, result, note FROM card_reviews"
+                                           " WHERE card_id = ? ORDER BY reviewed_on", card.pop("id"))}
+            for card in _rows(led, "SELECT id, card_no, issued_on, committee, voided_on, void_reason FROM cards"
+                                   " WHERE member_id = ? ORDER BY issued_on, id", mid)
+        ],
+        "checkins": _rows(led, "SELECT checked_in_on, org, branch, verified, filed FROM checkins"
+                               " WHERE member_id = ? ORDER BY checked_in_on", mid),
+        "dues": {"months": len(dues), "total_fen": sum(d["amount_fen"] for d in dues),
+                 "last_period": dues[-1]["period"] if dues else None, "payments": dues},
+        "reports": _rows(led, "SELECT reported_on, kind, summary FROM reports WHERE member_id = ?"
+                              " ORDER BY reported_on", mid),
+        "contacts": _rows(led, "SELECT contacted_on, channel, note FROM contacts WHERE member_id = ?"
+                               " ORDER BY contacted_on", mid),
+        "org_life": _rows(led, "SELECT held_on, kind, place FROM org_life WHERE member_id = ? ORDER BY held_on",
+                          mid),
+        "inflows": _rows(led, "SELECT origin_org, origin_card_no, arrived_on, branch, verified_on, ended_on"
+                              " FROM inflows WHERE member_id = ? ORDER BY arrived_on", mid),
+        "feedback": _rows(led, "SELECT sent_on, note FROM feedback WHERE member_id = ? ORDER BY sent_on", mid),
+        "conversions": _rows(led, "SELECT decided_on, outcome, new_end FROM conversions WHERE member_id = ?"
+                                  " ORDER BY decided_on", mid),
+        "transfers": _rows(led, "SELECT transferred_on, to_org FROM transfers WHERE member_id = ?", mid),
+        "groups": _rows(led, "SELECT g.name, g.city, g.formed_on, g.leader_id = gm.member_id AS leader"
+                             " FROM groups g JOIN group_members gm ON gm.group_id = g.id"
+                             " WHERE gm.member_id = ?", mid),
+        "history": timeline(led, mid),
+    }
+
+
+def timeline(led: Ledger, member_id: int) -> list[dict]:
+    """The member's history: every change, oldest first, with the values before and after."""
+    return [
+        {
+            "at": row["at"], "command": row["command"], "table": row["table_name"], "action": row["action"],
+            "old": json.loads(row["old_values"]) if row["old_values"] else None,
+            "new": json.loads(row["new_values"]) if row["new_values"] else None,
+        }
+        for row in led.all("SELECT * FROM history WHERE member_id = ? ORDER BY id", [member_id])
+    ]
+
+
+def describe_change(entry: dict) -> str:
+    """One history entry as a Chinese line: the fields changed, old → new."""
+    table = L.TABLE_NAMES.get(entry["table"], entry["table"])
+    if entry["action"] == "insert":
+        shown = {k: v for k, v in (entry["new"] or {}).items()
+                 if v not in (None, "", 0) and k not in ("member_id", "batch_id", "outflow_id", "card_id")}
+        return f"新增{table}：" + "，".join(f"{L.column(k)} {_value(k, v)}" for k, v in shown.items())
+    if entry["action"] == "delete":
+        return f"撤销{table}"
+    return f"变更{table}：" + "，".join(
+        f"{L.column(k)} {_value(k, entry['old'].get(k))} → {_value(k, v)}" for k, v in entry["new"].items()
+    )
+
+
+def _value(column: str, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if column == "amount_fen":
+        return format_fen(value) + "元"
+    return str(L.VALUE_NAMES.get(column, {}).get(value, value))
