@@ -20,10 +20,12 @@ import typer
 from flowparty import __version__
 from flowparty import labels as L
 from flowparty import parse
-from flowparty.errors import EXIT_LEDGER, FlowpartyError, LedgerError
+from flowparty.errors import FlowpartyError, LedgerError
+from flowparty.usage import ChineseCommand, ChineseGroup
 
 app = typer.Typer(
     name="flowparty",
+    cls=ChineseGroup,
     help="流动党员台账：登记外出、活动证、报到、党费、汇报，审计并统计上报。",
     rich_markup_mode=None,
     no_args_is_help=True,
@@ -31,8 +33,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-member_app = typer.Typer(help="党员名册：登记、列表、查看。", rich_markup_mode=None, no_args_is_help=True)
-group_app = typer.Typer(help="临时党小组。", rich_markup_mode=None, no_args_is_help=True)
+
+
+def subcommands(help_text: str) -> typer.Typer:
+    """A command group (member, group, report …) with Chinese help and usage errors like the root's."""
+    return typer.Typer(help=help_text, cls=ChineseGroup, rich_markup_mode=None, no_args_is_help=True)
+
+
+member_app = subcommands("党员名册：登记、列表、查看。")
+group_app = subcommands("临时党小组。")
 app.add_typer(member_app, name="member")
 app.add_typer(group_app, name="group")
 
@@ -85,7 +94,7 @@ def command(group: typer.Typer, name: str) -> Callable:
                 _fail(LedgerError(L.LEDGER_DAMAGED.format(path=State.db or "", detail=error),
                                   L.LEDGER_DAMAGED_HINT))
 
-        group.command(name)(run)
+        group.command(name, cls=ChineseCommand)(run)
         return fn
 
     return register
@@ -209,7 +218,7 @@ def member_add(
     probationary: Annotated[bool, typer.Option("--probationary", help="预备党员。")] = False,
     probation_ends: Annotated[Optional[str], typer.Option("--probation-ends", help="预备期满日期；默认入党一年后。")] = None,
     quarterly: Annotated[bool, typer.Option("--quarterly", help="按季交纳党费。")] = False,
-    occupation: Annotated[Optional[str], typer.Option("--occupation", help="原职业，如 农牧渔民、工人、学生。")] = None,
+    occupation: Annotated[Optional[str], typer.Option("--occupation", help="原职业（年报按此分类）：" + "/".join(L.OCCUPATIONS) + "。")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="备注。")] = None,
 ) -> None:
     """把一名党员登记到名册。"""
@@ -220,7 +229,7 @@ def member_add(
             led, name=name, id_number=id_number, gender=choice(gender, L.GENDERS, L.FIELD_GENDER),
             phone=parse.optional_phone(phone), joined=maybe_date(joined, L.FIELD_JOINED),
             probationary=probationary, probation_ends=maybe_date(probation_ends, L.FIELD_PROBATION_ENDS),
-            quarterly=quarterly, occupation=occupation, notes=notes,
+            quarterly=quarterly, occupation=choice(occupation, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION), notes=notes,
         )
     done(L.MEMBER_ADDED.format(name=name.strip()))
 
@@ -593,6 +602,377 @@ def group_add(
         records.add_group(led, name=name, city=city, leader=records.find_member(led, leader),
                           members=[records.find_member(led, m) for m in members], formed_on=on(when))
     done(L.GROUP_DONE.format(name=name.strip()))
+
+
+# ---------------------------------------------------------------- year-end: dues standard, annual report, merge
+
+report_app = subcommands("统计上报：年度流动党员情况统计。")
+app.add_typer(report_app, name="report")
+
+
+@command(app, "dues-standard")
+def dues_standard(
+    member: MemberArg,
+    year: Annotated[Optional[int], typer.Option("--year", help="年度；默认今年。标准一年一定，直到下一年重新设定。")] = None,
+    monthly: Annotated[Optional[str], typer.Option("--monthly", help="每月固定党费（元）；农民党员 0.20–1.00 元。")] = None,
+    salary: Annotated[Optional[str], typer.Option("--salary", help="税后月工资收入（元），按 2008 年规定比例计算。")] = None,
+    pension: Annotated[Optional[str], typer.Option("--pension", help="税后月离退休费（元），按 2008 年规定比例计算。")] = None,
+    farmer: Annotated[bool, typer.Option("--farmer", help="农民党员（默认每月 0.20 元，可用 --monthly 定为 0.20–1.00 元）。")] = False,
+    student: Annotated[bool, typer.Option("--student", help="学生党员，每月 0.20 元。")] = False,
+    unemployed: Annotated[bool, typer.Option("--unemployed", help="下岗失业党员，每月 0.20 元。")] = False,
+    relief: Annotated[bool, typer.Option("--relief", help="领取最低生活保障的党员，每月 0.20 元。")] = False,
+    when: DateOpt = None,
+) -> None:
+    """设定党员的党费标准（中组部 2008 年党费规定）。"""
+    from flowparty import dues, records
+    from flowparty.errors import BadInput
+
+    kinds = [k for k, given in (("salary", salary), ("pension", pension), ("farmer", farmer), ("student", student),
+                                ("unemployed", unemployed), ("relief", relief)) if given]
+    if len(kinds) > 1 or not kinds and monthly is None or monthly is not None and kinds and kinds != ["farmer"]:
+        raise BadInput(L.DUES_ONE_KIND)
+    kind = kinds[0] if kinds else "fixed"
+    base = parse.parse_amount(salary or pension, L.FIELD_SALARY if salary else L.FIELD_PENSION) if salary or pension else None
+    fen_given = parse.parse_amount(monthly, L.FIELD_MONTHLY) if monthly is not None else None
+    day = on(when)
+    with writing("dues-standard") as led:
+        m = records.find_member(led, member)
+        fen = dues.set_standard(led, m, year=year or day.year, kind=kind, set_on=day, base_fen=base,
+                                monthly_fen=fen_given)
+    rate = L.DUES_STANDARD_BASE.format(base=parse.format_fen(base), rate=f"{dues.rate_per_mille(kind, base) / 10}%") if base else ""
+    done(L.DUES_STANDARD_DONE.format(name=m["name"], year=year or day.year, kind=L.DUES_KINDS[kind],
+                                     amount=parse.format_fen(fen)) + rate)
+
+
+@command(report_app, "annual")
+def report_annual(
+    year: Annotated[int, typer.Option("--year", help="统计年度，如 2026；统计截至当年 12 月 31 日（今年则截至今天）。")],
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="同时写出年报工作簿（每张表一个工作表）。")] = None,
+    by_branch: Annotated[bool, typer.Option("--by-branch", help="汇总台账按支部分列。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """年度流动党员情况统计（党内统计报表格式）。"""
+    from flowparty import report, ui
+
+    with ledger(readonly=True) as led:
+        data = report.annual(led, year, by_branch=by_branch)
+    if xlsx:
+        report.write_workbook(data, xlsx)
+    if as_json:
+        ui.print_json(data)
+        return
+    ui.say(L.REPORT_TITLE.format(branch=data["branch"], year=data["year"], as_of=data["as_of"]))
+    for key, rows in report.sections(data):
+        ui.table(L.REPORT_SECTIONS[key], L.REPORT_FINDINGS_HEADERS if key == "findings" else L.REPORT_HEADERS, rows)
+    if by_branch:
+        ui.table(L.REPORT_SECTIONS["branches"], L.REPORT_BRANCH_HEADERS, report.branch_rows(data))
+    for key, what, bucket in (("unit_type_unrecorded", L.FIELD_UNIT_TYPE, L.UNIT_OTHER),
+                              ("occupation_unrecorded", L.FIELD_OCCUPATION, L.OCCUPATION_OTHER)):
+        if data[key]:
+            ui.warn(L.REPORT_UNRECORDED.format(count=data[key], what=what, bucket=bucket))
+    if xlsx:
+        done(L.REPORT_DONE_XLSX.format(path=xlsx))
+
+
+@command(app, "merge")
+def merge(
+    ledgers: Annotated[list[Path], typer.Argument(metavar="LEDGER", help="各支部的台账文件（可多个）。")],
+    replace: Annotated[bool, typer.Option("--replace", help="支部重新建立了台账时，用新台账替换汇总台账中该支部的旧数据。")] = False,
+) -> None:
+    """把各支部台账合并进 --db 指定的乡镇汇总台账；重复合并只会更新，不会重复。"""
+    from flowparty import merge as merging
+
+    with ledger() as led:
+        sources = [merging.read_source(path, led) for path in ledgers]
+        with led.transaction("merge"):
+            results = [(source, *merging.merge(led, source, replace=replace)) for source in sources]
+    for source, name, tally in results:
+        done(L.MERGE_DONE.format(branch=name, path=source.path, added=tally.added, updated=tally.updated,
+                                 removed=tally.removed, same=tally.same))
+
+
+# ---------------------------------------------------------------- audit, rules, todo
+
+rules_app = typer.Typer(help="审计规则目录；rules explain 代码 查看一条规则的依据。", rich_markup_mode=None,
+                        invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+CodesOpt = Annotated[Optional[list[str]], typer.Option(help="规则代码、前缀或名称，可用逗号分隔或重复填写。")]
+
+
+@command(app, "audit")
+def audit(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="审计日期；默认今天。之后日期的记录不计入。")] = None,
+    select: CodesOpt = None,
+    ignore: CodesOpt = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="问题达到此级别时退出码为 1：error、warning、info、never。")] = "error",
+    statistics: Annotated[bool, typer.Option("--statistics", help="只列出各规则的问题数。")] = False,
+    as_json: JsonOpt = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="另把问题清单写成 Excel 工作簿。")] = None,
+) -> None:
+    """按流动党员管理规定逐条审计台账（截至某日）。"""
+    from flowparty import auditview, rules, ui
+    from flowparty.errors import BadInput
+
+    if fail_on not in rules.FAIL_ON:
+        raise BadInput(L.BAD_FAIL_ON.format(value=fail_on))
+    day = on(as_of, L.FIELD_AS_OF)
+    chosen = rules.select_rules(select or (), ignore or ())
+    with ledger(readonly=True) as led:
+        findings = rules.run_audit(led, day, select or (), ignore or ())
+        branch = led.setting("branch")
+    if xlsx is not None:
+        from flowparty import export
+
+        export.write_xlsx(xlsx, [export.findings_sheet(findings)])
+    if as_json:
+        ui.print_json(rules.statistics(findings) if statistics else [f.as_json() for f in findings])
+    elif statistics:
+        auditview.print_statistics(findings, day)
+    else:
+        auditview.print_findings(findings, day, branch, len(chosen))
+    if rules.fails(findings, fail_on):
+        raise typer.Exit(1)
+
+
+@rules_app.callback()
+def rules_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """列出全部审计规则：代码、名称、级别、检查内容、阈值与依据。"""
+    if ctx.invoked_subcommand:
+        return
+    from flowparty import auditview, rules, ui
+
+    values = _rule_thresholds()
+    if as_json:
+        ui.print_json([{"code": r.code, "name": r.name, "title": L.RULE_TEXT[r.code]["title"], "severity": r.severity,
+                        "threshold": values[r.code], "setting": r.threshold, "source": L.RULE_TEXT[r.code]["source"]}
+                       for r in rules.REGISTRY.values()])
+        return
+    auditview.print_rules(values)
+
+
+def _rule_thresholds() -> dict:
+    """The thresholds of the ledger in use, or the SPEC defaults when there is no ledger yet."""
+    from flowparty import rules
+
+    if not db_path().exists():
+        return rules.thresholds(None)
+    with ledger(readonly=True) as led:
+        return rules.thresholds(led)
+
+
+@command(rules_app, "explain")
+def rules_explain(code: Annotated[str, typer.Argument(metavar="CODE", help="规则代码或名称，如 FP202 或 dues-six-months。")]) -> None:
+    """一条规则的全文：检查什么、为什么、阈值、依据条款及原文。"""
+    from flowparty import auditview, rules
+
+    rule = rules.find_rule(code)
+    auditview.print_explain(rule, _rule_thresholds()[rule.code])
+
+
+@command(app, "todo")
+def todo(
+    days: Annotated[int, typer.Option("--days", help="往后看多少天（1–366）。")] = 30,
+    as_json: JsonOpt = False,
+) -> None:
+    """待办事项：今后几天内将要到期的年审、报到、汇报、党费、转正与联系，按日期排列。"""
+    from datetime import timedelta
+
+    from flowparty import auditview, records, rules, ui
+    from flowparty.errors import BadInput
+
+    if not 1 <= days <= 366:
+        raise BadInput(L.BAD_DAYS.format(value=days))
+    start = records.today()
+    with ledger(readonly=True) as led:
+        items = rules.todo(led, start, days)
+    if as_json:
+        ui.print_json([f.as_json() for f in items])
+        return
+    auditview.print_todo(items, start, start + timedelta(days=days), days)
+
+
+# ---------------------------------------------------------------- backup and check
+
+
+@command(app, "backup")
+def backup_ledger(
+    dest: Annotated[Optional[Path], typer.Argument(metavar="[DEST]", help="备份文件或文件夹；默认放在台账旁的 <台账>.backups 文件夹。")] = None,
+) -> None:
+    """给台账做一份一致的副本（其他窗口正在写入时也可以），仅本用户可读。"""
+    from flowparty import backup
+
+    done(L.BACKUP_DONE.format(path=backup.take(db_path(), dest=dest)))
+
+
+@command(app, "check")
+def check() -> None:
+    """检查台账：SQLite 完整性与外键、不可能的日期；损坏时说明如何从备份恢复。退出码 0 完好，1 有日期问题，3 损坏。"""
+    from flowparty import db, integrity, ui
+    from flowparty.records import today
+
+    path = db_path()
+    try:
+        with ledger(readonly=True) as led:
+            damage = integrity.damage(led.conn)
+            dates = [] if damage else integrity.date_problems(led, today())
+    except LedgerError as error:
+        cause = error.__cause__
+        if not isinstance(cause, sqlite3.DatabaseError) or db.is_busy(cause):
+            raise
+        damage = [error.message]
+    except sqlite3.DatabaseError as error:
+        if db.is_busy(error):
+            raise
+        damage = [str(error)]
+    if damage:
+        _restore_advice(path, damage)
+        raise typer.Exit(3)
+    if dates:
+        ui.warn(L.CHECK_DATES.format(count=len(dates)))
+        for problem in dates:
+            ui.say(L.CHECK_PROBLEM.format(problem=problem))
+        raise typer.Exit(1)
+    done(L.CHECK_OK.format(path=path))
+
+
+def _restore_advice(path: Path, damage: list[str]) -> None:
+    """A damaged ledger: what SQLite found, how to restore, and the newest copies to restore from."""
+    from flowparty import backup, ui
+
+    ui.fail(LedgerError(L.CHECK_DAMAGED.format(path=path)))
+    for problem in damage[:20]:
+        ui.err().print(L.CHECK_PROBLEM.format(problem=problem), markup=False)
+    ui.err().print(L.CHECK_RESTORE.format(path=path), markup=False)
+    copies = backup.newest(path)[:5]
+    if not copies:
+        ui.err().print(L.CHECK_NO_BACKUPS.format(folder=backup.folder(path)), markup=False)
+        return
+    ui.err().print(L.CHECK_BACKUPS, markup=False)
+    for copy in copies:
+        ui.err().print(L.CHECK_PROBLEM.format(problem=copy), markup=False)
+
+
+# ---------------------------------------------------------------- spreadsheets: import and export
+
+import_app = typer.Typer(help="从 Excel/WPS 表格（.xlsx/.xls/.ods）或 CSV 导入名册、登记簿、党费、汇报；生成模板；撤销上次导入。",
+                         rich_markup_mode=None, no_args_is_help=True)
+export_app = typer.Typer(help="把登记簿、党费、汇报、审计问题导出为 Excel 工作簿或 CSV。", rich_markup_mode=None,
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="表格文件：.xlsx、.xls、.ods 或 .csv（UTF-8 或 GBK）。")]
+
+
+def _import_command(kind: str) -> Callable:
+    def run_import(
+        file: FileArg,
+        sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名；默认第一个有表头的工作表。")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告将会导入什么，不写入。")] = False,
+        skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
+        errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
+    ) -> None:
+        from flowparty import backup, importer, ui
+
+        progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
+        with ledger() as led:
+            if not dry_run:
+                backup.automatic(led.path, "import")
+            try:
+                outcome = importer.import_file(led, kind, file, sheet, dry_run=dry_run, skip_invalid=skip_invalid,
+                                               progress=progress)
+            except importer.ImportRefused as refused:
+                _list_import_errors(refused.outcome.errors, errors)
+                raise
+        _list_import_errors(outcome.errors, errors)
+        counts = dict(file=file.name, sheet=outcome.sheet, added=outcome.added, unchanged=outcome.unchanged,
+                      skipped=len({e.row for e in outcome.errors}))
+        if dry_run:
+            ui.say(L.IMPORT_DRY_RUN.format(**counts))
+        else:
+            done(L.IMPORT_DONE.format(**counts, batch=outcome.batch_id))
+
+    run_import.__doc__ = f"导入{L.IMPORT_KINDS[kind]}：逐行检查，全部正确才写入（一个批次，可撤销）。"
+    run_import.__name__ = f"import_{kind}"
+    return run_import
+
+
+def _list_import_errors(found: list, errors_file: Optional[Path]) -> None:
+    """The bad rows on stderr (the first 50), and all of them in a workbook when asked."""
+    from flowparty import export, ui
+
+    limit = 50
+    for error in found[:limit]:
+        ui.err().print(str(error), markup=False)
+    if len(found) > limit:
+        ui.err().print(L.IMPORT_MORE_ERRORS.format(count=len(found) - limit), markup=False)
+    if errors_file and found:
+        export.write_errors(errors_file, found)
+        ui.err().print(L.IMPORT_ERRORS_WRITTEN.format(path=errors_file), markup=False)
+
+
+for _kind in ("members", "outflows", "dues", "reports"):
+    command(import_app, _kind)(_import_command(_kind))
+
+
+@command(import_app, "template")
+def import_template(
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="members 名册 / outflows 登记簿 / dues 党费 / reports 汇报。")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="要生成的 .xlsx 文件。")],
+) -> None:
+    """生成一个带正确表头的空白模板（另有一页填写说明）。"""
+    import shutil
+
+    from flowparty import export, importer
+
+    kind = importer.kind_of(kind)
+    shutil.copyfile(export.template_path(kind), file)
+    done(L.TEMPLATE_DONE.format(kind=L.IMPORT_KINDS[kind], path=file))
+
+
+@command(import_app, "undo")
+def import_undo() -> None:
+    """撤销最近一次导入（整批，一个事务）；删除的记录保留在变更历史中。"""
+    from flowparty import importer
+
+    with writing("import undo") as led:
+        undone = importer.undo_last(led)
+    batch = undone.batch
+    done(L.UNDO_DONE.format(batch=batch["id"], file=batch["file_name"], kind=L.IMPORT_KINDS[batch["kind"]],
+                            rows=undone.deleted, updates=undone.restored))
+
+
+def _export_command(kind: str) -> Callable:
+    def run_export(
+        xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写成 Excel 工作簿（.xlsx）。")] = None,
+        csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="写成 CSV（UTF-8，Excel 可直接打开）到此文件夹。")] = None,
+        as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期；默认今天。")] = None,
+        mask_ids: Annotated[bool, typer.Option("--mask-ids", help="隐去身份证号和电话号码的中间几位。")] = False,
+    ) -> None:
+        from flowparty import export, ui
+        from flowparty.errors import BadInput
+
+        if (xlsx is None) == (csv_dir is None):
+            raise BadInput(L.EXPORT_NOTHING)
+        day = on(as_of, L.FIELD_AS_OF)
+        kinds = list(export.KINDS) if kind == "all" else [kind]
+        with ledger(readonly=True) as led:
+            sheets = [export.KINDS[k](led, day, mask_ids) for k in kinds]
+        progress = lambda rows, total: ui.progress(rows, L.EXPORT_PROGRESS, total)  # noqa: E731
+        if xlsx is not None:
+            export.write_xlsx(xlsx, sheets, progress)
+            done(L.EXPORT_DONE.format(path=xlsx))
+        else:
+            for path in export.write_csv(csv_dir, sheets, progress):
+                done(L.EXPORT_DONE.format(path=path))
+
+    title = "、".join(L.EXPORT_KINDS.values()) if kind == "all" else L.EXPORT_KINDS[kind]
+    run_export.__doc__ = f"导出{title}（每类一个工作表）。" if kind == "all" else f"导出{title}。"
+    run_export.__name__ = f"export_{kind}"
+    return run_export
+
+
+for _kind in ("register", "dues", "reports", "findings", "all"):
+    command(export_app, _kind)(_export_command(_kind))
 
 
 def main() -> None:

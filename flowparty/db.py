@@ -244,7 +244,54 @@ CREATE INDEX history_member ON history(member_id, id);
 CREATE INDEX history_batch ON history(batch_id)
 """
 
-MIGRATIONS = (m001_initial,)
+def m002_branches(db) -> None:
+    """A township ledger holds several branches: each member belongs to one, and merged rows remember their source."""
+    for statement in _M002.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_M002 = """
+CREATE TABLE branches (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL,
+    committee TEXT,
+    home_province TEXT NOT NULL DEFAULT '',
+    home_city TEXT NOT NULL DEFAULT '',
+    since TEXT,
+    origin TEXT,
+    source TEXT,
+    merged_at TEXT
+);
+ALTER TABLE members ADD COLUMN branch_id INTEGER REFERENCES branches(id);
+CREATE INDEX members_branch ON members(branch_id);
+CREATE TABLE merged_rows (
+    branch_id INTEGER NOT NULL REFERENCES branches(id),
+    table_name TEXT NOT NULL,
+    source_id INTEGER NOT NULL,
+    row_id INTEGER NOT NULL,
+    PRIMARY KEY (branch_id, table_name, source_id)
+)
+"""
+
+
+def m003_dues_standards(db) -> None:
+    """党费标准 per member and year (中组部 2008): a fixed monthly amount, or a base and the rate it gives."""
+    db.execute("""
+CREATE TABLE dues_standards (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    year INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('fixed', 'salary', 'pension', 'farmer', 'student', 'unemployed', 'relief')),
+    base_fen INTEGER CHECK (base_fen > 0),
+    monthly_fen INTEGER NOT NULL CHECK (monthly_fen > 0),
+    set_on TEXT NOT NULL,
+    UNIQUE (member_id, year)
+)""")
+
+
+MIGRATIONS = (m001_initial, m002_branches, m003_dues_standards)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -474,27 +521,52 @@ def discard(path: Path) -> None:
 
 
 def open_ledger(path: Path, readonly: bool = False) -> Ledger:
-    """Open an existing ledger; a missing, damaged or newer ledger is refused with exit 3."""
+    """Open an existing ledger; a missing, damaged or newer ledger is refused with exit 3.
+
+    The ledger is first looked at through a read-only connection, so a refused one is never touched; an older
+    ledger is copied to its backups folder before it migrates forward. Read-only commands stay read-only.
+    """
     if not path.exists():
         raise LedgerError(L.LEDGER_MISSING.format(path=path), L.LEDGER_MISSING_HINT)
     try:
-        conn = _connect(path)
+        conn = _connect(path, readonly=True)
         applied = _applied_migrations(conn)
         known = [step.__name__ for step in MIGRATIONS]
         unknown = [name for name in applied if name not in known]
-        if unknown or not applied and _has_tables(conn):
-            conn.close()
+        foreign = not applied and _has_tables(conn)
+        conn.close()
+        if unknown or foreign:
             raise LedgerError(L.LEDGER_TOO_NEW.format(path=path) if unknown else
                               L.LEDGER_FOREIGN.format(path=path), L.LEDGER_TOO_NEW_HINT if unknown else None)
         if len(applied) < len(known):
-            _migrate(conn)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        if readonly:
-            conn.close()
-            conn = _connect(path, readonly=True)
+            _migrate_with_backup(path)
+        conn = _connect(path, readonly=readonly)
+        if not readonly:
+            conn.execute("PRAGMA synchronous = NORMAL")
         return Ledger(conn, path)
     except sqlite3.DatabaseError as error:
+        if is_busy(error):
+            raise LedgerError(L.LEDGER_LOCKED.format(path=path), L.LEDGER_LOCKED_HINT) from error
         raise LedgerError(L.LEDGER_DAMAGED.format(path=path, detail=error), L.LEDGER_DAMAGED_HINT) from error
+
+
+def is_busy(error: sqlite3.DatabaseError) -> bool:
+    """Another writer held the ledger past the busy timeout: a reason to wait, not a damaged file."""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+
+
+def _migrate_with_backup(path: Path) -> None:
+    """An older ledger moves forward only after a copy of it as it was is safe in its backups folder."""
+    from flowparty import backup
+
+    backup.automatic(path, "migrate")
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # one writer migrates; the steps' savepoints land together or not at all
+        _migrate(conn)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:

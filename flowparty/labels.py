@@ -247,3 +247,485 @@ FEEDBACK_DONE = "已登记向 {name} 原组织的反馈。"
 CONVERT_DONE = "已登记 {name}：{outcome}。"
 QUARTERLY_DONE = "{name} 今后{how}交纳党费。"
 GROUP_DONE = "已成立临时党小组 {name}。"
+
+# ---- usage errors (flowparty/usage.py)
+USAGE_ERROR = "错误：{message}"
+USAGE_HELP = "用 {command} -h 查看用法。"
+USAGE_MISSING = "缺少必填项 {name}。"
+USAGE_NO_OPTION = "没有选项 {name}。"
+USAGE_DID_YOU_MEAN = "您是不是要用：{names}？"
+USAGE_BAD_VALUE = "{name} 的值无效。"
+USAGE_NEEDS_VALUE = "选项 {name} 后面需要填写一个值。"
+USAGE_NO_COMMAND = "没有命令“{name}”。"
+USAGE_EXTRA_ARGS = "多余的参数：{args}。"
+USAGE_OTHER = "命令用法有误。"
+
+# ---- year-end: dues standard, annual report, township merge
+FIELD_DUES_KIND = "党费标准类别"
+FIELD_YEAR = "年度"
+FIELD_SALARY = "月工资收入（税后）"
+FIELD_PENSION = "月离退休费（税后）"
+FIELD_MONTHLY = "每月党费"
+DUES_KINDS = {"fixed": "固定金额", "salary": "工资收入", "pension": "离退休费", "farmer": "农民党员",
+              "student": "学生", "unemployed": "下岗失业", "relief": "抚恤、救济或低保"}
+DUES_BASE_NEEDED = "按工资或离退休费计算党费，需要填写税后月收入（--salary 或 --pension）。"
+DUES_MONTHLY_NEEDED = "固定金额的党费标准需要填写每月金额（--monthly）。"
+DUES_FARMER_RANGE = "农民党员每月交纳党费 0.20 元至 1.00 元，“{value}”元不在此范围。"
+DUES_BAD_YEAR = "年度“{value}”不合理：党费标准只能为往年、今年或明年设定。"
+DUES_ONE_KIND = "请在 --monthly、--salary、--pension、--farmer、--student、--unemployed、--relief 中选择一种（--farmer 可另加 --monthly）。"
+DUES_STANDARD_DONE = "已设定 {name} {year} 年党费标准：{kind}，每月 {amount} 元。"
+DUES_STANDARD_BASE = "（按 {base} 元的 {rate}）"
+
+UNIT_UNKNOWN = "不掌握流向"
+OCCUPATION_OTHER = "其他职业"
+OCCUPATIONS = ("工人", "农牧渔民", "专业技术人员", "企事业单位管理人员", "党政机关工作人员", "学生", "离退休人员",
+               "下岗失业人员", OCCUPATION_OTHER)
+
+REPORT_BAD_YEAR = "年度“{value}”不合理：只能统计往年或今年。"
+REPORT_TITLE = "{branch} {year} 年流动党员情况统计（截至 {as_of}）"
+REPORT_BRANCH_TITLE = "{branch}"
+REPORT_SECTIONS = {
+    "outflow": "表一 外出流动党员",
+    "unit_type": "表二 外出流动党员按流入单位类型",
+    "occupation": "表三 外出流动党员按原职业",
+    "work": "表四 年内流动党员管理工作",
+    "dues": "表五 党费交纳",
+    "findings": "表六 年末审计发现问题",
+    "branches": "表七 各支部汇总",
+}
+REPORT_HEADERS = ("项目", "数量")
+REPORT_ROWS = {
+    "outflow_total": "年末外出流动党员",
+    "cross_province": "其中：跨省流动",
+    "cross_city": "　　　省内跨市流动",
+    "within_city": "　　　市内流动",
+    "destination_unknown": "　　　不掌握流向",
+    "card_holders": "持《流动党员活动证》",
+    "inflow_total": "年末外来流动党员",
+    "new_outflows": "年内新外出",
+    "returns": "年内返回",
+    "transfers_out": "年内组织关系转出",
+    "cards_issued": "发放活动证",
+    "cards_reviewed": "活动证年审",
+    "cards_inspected": "活动证返回查验",
+    "checked_in": "年末外出党员中已报到",
+    "checkin_rate": "报到率",
+    "reports": "收到思想（情况）汇报（次）",
+    "org_life": "参加组织生活（人次）",
+    "org_life_members": "参加组织生活（人）",
+    "lost_contact": "失去联系的党员",
+    "converted": "预备党员转正",
+    "extended": "延长预备期",
+    "cancelled": "取消预备党员资格",
+    "dues_months_due": "应交党费（人月）",
+    "dues_months_paid": "已交党费（人月）",
+    "dues_expected": "按标准应交金额（已定标准者，元）",
+    "dues_amount": "实交金额（元）",
+    "dues_months_below_standard": "低于标准交纳（人月）",
+    "unit_type_unrecorded": "未登记单位类型（计入“其他”）",
+    "occupation_unrecorded": "未登记原职业（计入“其他职业”）",
+}
+REPORT_FINDINGS_HEADERS = ("规则", "问题数")
+REPORT_OF_WHICH = "　其中：{label}"
+REPORT_NO_FINDINGS = "无"
+REPORT_BRANCH_HEADERS = ("支部", "年末外出", "跨省", "省内跨市", "持证", "外来", "报到率", "应交（人月）", "已交（人月）",
+                         "实交（元）", "失联", "问题数")
+REPORT_UNRECORDED = "有 {count} 名外出党员未登记{what}，已计入“{bucket}”；请在外出登记或名册中补填。"
+REPORT_DONE_XLSX = "已写出年报工作簿 {path}。"
+REPORT_SHEETS = {"outflow": "外出流动党员", "unit_type": "按单位类型", "occupation": "按原职业", "work": "管理工作",
+                 "dues": "党费", "findings": "审计问题", "branches": "各支部"}
+
+MERGE_DONE = "已合并 {branch}（{path}）：新增 {added} 条，更新 {updated} 条，删除 {removed} 条，未变 {same} 条。"
+MERGE_SELF = "不能把台账合并到它自己：{path}"
+MERGE_NOT_LEDGER = "要合并的文件不是 flowparty 台账：{path}"
+MERGE_SOURCE_TOO_NEW = "要合并的台账由更新版本的 flowparty 写入：{path}"
+MERGE_SOURCE_IS_TOWNSHIP = "要合并的台账本身是汇总台账（含多个支部）：{path}；请直接合并各支部的台账。"
+MERGE_SAME_BRANCH = "要合并的台账与本台账是同一个支部（{branch}）。"
+MERGE_NO_BRANCH_NAME = "要合并的台账没有支部名称：{path}"
+MERGE_BOTH_ACTIVE = "身份证号 {id} 的党员同时在 {first} 和 {second} 在册，请先核实组织关系（应有一方已转出）。"
+MERGE_HINT = "各支部保留自己的台账文件，乡镇用 flowparty --db 乡镇台账 merge 支部台账... 汇总；重复合并只会更新。"
+
+MERGE_OTHER_LEDGER = "汇总台账中的 {branch} 来自另一本台账（{old}），而 {path} 是另建的同名台账。"
+MERGE_OTHER_LEDGER_HINT = "同一支部只能合并同一本台账（含其备份）。如该支部确已重新建账，请加 --replace 用新台账替换旧数据。"
+UNIT_OTHER = "其他"
+OCCUPATION_CHOICES = {**{k: k for k in OCCUPATIONS}, "农民": "农牧渔民", "牧民": "农牧渔民", "渔民": "农牧渔民",
+                      "退休": "离退休人员", "离退休": "离退休人员", "下岗": "下岗失业人员", "失业": "下岗失业人员",
+                      "其他": OCCUPATION_OTHER}
+
+# ---- audit: rules, audit, todo (flowparty/rules.py, asof.py, auditview.py)
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+RULE_NONE = "无记录"
+RULE_UNKNOWN = "没有审计规则“{value}”。"
+RULE_UNKNOWN_HINT = "规则可写代码（FP202）、代码前缀（FP2）或名称（dues-six-months）；用 flowparty rules 查看全部规则。"
+RULE_DATE_FUTURE = "{table}第 {row} 行的 {column}“{value}”晚于今天"
+RULE_DATE_ORDER = "{table}第 {row} 行的 {column}“{value}”早于“{other}”"
+BAD_FAIL_ON = "--fail-on 的值“{value}”无效，可选：error、warning、info、never。"
+BAD_DAYS = "天数“{value}”无效，应为 1 到 366 之间的整数。"
+SEEDS_NOTE = "引文出自 2006 年《关于加强和改进流动党员管理工作的意见》（意见）及村规、农村流动党员管理规定（村规、农村规定）。"
+
+AUDIT_TITLE = "{branch} 审计结果（截至 {as_of}）"
+AUDIT_HEADERS = ("党员", "级别", "规则", "问题", "起始日期", "处理建议")
+AUDIT_LEDGER_ROW = "（全台账）"
+AUDIT_CLEAN = "截至 {as_of}，共检查 {rules} 条规则，未发现问题。"
+AUDIT_SUMMARY = "截至 {as_of}，共发现 {total} 个问题，涉及 {members} 名党员：错误 {error} 个，警告 {warning} 个，提示 {info} 个。"
+AUDIT_STATS_TITLE = "各规则问题数（截至 {as_of}）"
+AUDIT_STATS_HEADERS = ("规则", "名称", "级别", "问题数")
+AUDIT_FAIL_NOTE = "有 {count} 个问题达到 --fail-on {level} 的级别，退出码为 1。"
+
+RULES_TITLE = "审计规则（共 {count} 条）"
+RULES_HEADERS = ("代码", "名称", "级别", "检查内容", "阈值", "依据")
+RULE_EXPLAIN_ITEMS = ("代码", "名称", "级别", "检查内容", "为什么", "阈值", "台账设置", "依据", "原文")
+RULE_NO_THRESHOLD = "—"
+RULE_SETTING_NONE = "（无）"
+
+TODO_TITLE = "今后 {days} 天的待办事项（{start} 至 {end}）"
+TODO_HEADERS = ("到期日期", "党员", "事项", "说明", "请办理")
+TODO_EMPTY = "今后 {days} 天内没有将要到期的事项。"
+
+# Per rule: title (short Chinese name), what it checks, why, the threshold in words, the source clause and the
+# seed's own words, the message of a finding (formatted with its details) and what to do ("请…").
+RULE_TEXT = {
+    "FP101": {
+        "title": "外出未持活动证",
+        "what": "外出党员在审计日没有有效的《流动党员活动证》（未发放，或已作废未补发）。",
+        "why": "活动证是党员外出期间的身份证明，流入地凭它报到、编组和交纳党费；外出前应登记发放。",
+        "threshold": "外出即需持证",
+        "source": "意见 二(一)1，三(一)",
+        "quote": "在党员外出前进行教育并提出要求，按规定登记并发放《流动党员活动证》。（意见 二(一)1）"
+                 "流动党员一般应当持《流动党员活动证》。（意见 三(一)）",
+        "message": "自 {left_on} 外出，没有有效的活动证。",
+        "hint": "请为其发放活动证（flowparty issue-card）。",
+    },
+    "FP102": {
+        "title": "活动证逾期未年审",
+        "what": "外出党员的活动证最后一次年审（从未年审则为发证日）距审计日超过阈值月数。",
+        "why": "活动证由组织关系所在党支部或组织生活所在党支部每年审核一次。",
+        "threshold": "{value} 个月（设置 card_review_months）",
+        "source": "意见 三(一) 每年审核一次",
+        "quote": "《流动党员活动证》由流动党员正式组织关系所在党支部或组织生活所在党支部每年审核一次。（意见 三(一)）",
+        "message": "活动证上次年审或发证在 {last}，已超过 {months} 个月未年审。",
+        "hint": "请为活动证办理年审（flowparty review-card）。",
+    },
+    "FP103": {
+        "title": "返回后未查验活动证",
+        "what": "党员返回后超过阈值天数，仍未查验收回活动证。",
+        "why": "外出党员返回后，流出地党组织要认真查验活动证，了解其外出期间的表现和参加组织生活情况。",
+        "threshold": "返回后 {value} 天内（设置 inspect_days）",
+        "source": "意见 二(一)4，二(三)4",
+        "quote": "外出流动党员返回后，认真查验《流动党员活动证》等有关材料，及时了解党员外出期间的表现和参加党的组织生活情况。"
+                 "（意见 二(一)4）外出返回后，及时将《流动党员活动证》交给流出地党组织查验。（意见 二(三)4）",
+        "message": "{returned_on} 返回，超过 {days} 天仍未查验活动证。",
+        "hint": "请查验并收回活动证（flowparty inspect-card），了解其外出期间表现。",
+    },
+    "FP104": {
+        "title": "领证后未报到",
+        "what": "外出党员领取活动证超过阈值天数，本次外出仍没有报到记录。",
+        "why": "流动党员应凭活动证及时到流入地党组织报到。",
+        "threshold": "发证后 {value} 天内（设置 checkin_days）",
+        "source": "意见 二(三)2 及时报到",
+        "quote": "凭《流动党员活动证》及时到流入地党组织报到，积极参加党的组织生活，按规定交纳党费。（意见 二(三)2）",
+        "message": "{issued_on} 领取活动证，超过 {days} 天仍无报到记录。",
+        "hint": "请联系本人尽快到流入地党组织报到，报到后登记（flowparty check-in）。",
+    },
+    "FP201": {
+        "title": "连续欠交党费（3 至 5 个月）",
+        "what": "外出党员从最近一次已交月份之后，连续若干个应交月份未交党费，达到警告阈值但未达到六个月。",
+        "why": "流动党员原则上按月交纳党费，确有困难的可按季交纳；欠交要及早提醒，以免满六个月。",
+        "threshold": "连续 {value} 个月（设置 dues_warning_months；满 dues_error_months 改报 FP202）",
+        "source": "意见 二(三)2",
+        "quote": "流动党员原则上应当按月交纳党费，因外出地点变动频繁等原因按月交纳确有困难的，可以按季交纳。（意见 二(三)2）",
+        "message": "{first} 至 {last} 连续 {months} 个月未交党费。",
+        "hint": "请提醒其补交党费（flowparty record-dues）。",
+    },
+    "FP202": {
+        "title": "连续六个月以上未交党费",
+        "what": "外出党员连续六个月及以上的应交月份未交党费。",
+        "why": "党章第九条：党员没有正当理由连续六个月不交纳党费，就被认为是自行脱党；农村规定要求按党章处理。",
+        "threshold": "连续 {value} 个月（设置 dues_error_months）",
+        "source": "党章 第九条；农村规定 三(四)",
+        "quote": "对无正当理由连续6个月不参加党的组织生活、不与原所在党支部保持联系或不交党费的，按党章有关规定进行处理。"
+                 "（农村规定 三(四)）",
+        "message": "{first} 至 {last} 连续 {months} 个月未交党费。",
+        "hint": "请立即联系本人核实原因并督促补交；无正当理由的，请支部按党章第九条研究处理。",
+    },
+    "FP203": {
+        "title": "党费低于标准",
+        "what": "党员已交党费的月份中，有月份交纳金额低于其当年的党费标准（用 flowparty dues-standard 设定）。",
+        "why": "党费按中组部 2008 年规定的比例或数额交纳；只看交没交，看不出少交。标准一年一定，未重新设定时沿用上一年度。",
+        "threshold": "低于当年标准即提示",
+        "source": "中组部 2008 年党费规定",
+        "quote": "每月工资收入（税后）在3000元以下（含3000元）者，交纳月工资收入的0.5%；3000元以上至5000元（含5000元）者，"
+                 "交纳1%；5000元以上至10000元（含10000元）者，交纳1.5%；10000元以上者，交纳2%。……离退休干部、职工党员，"
+                 "5000元以下（含5000元）的按0.5%交纳党费，5000元以上的按1%交纳党费。农民党员每月交纳党费0.2元至1元。"
+                 "学生党员、下岗失业的党员、依靠抚恤或救济生活的党员、领取当地最低生活保障金的党员，每月交纳党费0.2元。"
+                 "（《关于中国共产党党费收缴、使用和管理的规定》，中组发〔2008〕3号）",
+        "message": "{months} 共 {count} 个月党费低于每月标准 {standard} 元，合计少交 {short} 元。",
+        "hint": "请核实其收入基数和党费标准（flowparty dues-standard），并提醒补足差额。",
+    },
+    "FP301": {
+        "title": "逾期未汇报",
+        "what": "外出党员自上次汇报（或外出、台账起始月）起，超过汇报周期没有思想或情况汇报。",
+        "why": "流动党员每年至少向流出地党组织汇报一次；村里要求每半年汇报一次（init --report-months 6）。",
+        "threshold": "{value} 个月（设置 report_months）",
+        "source": "意见 二(三)3；农村规定 五(三)",
+        "quote": "主动与流出地党组织保持联系，每年至少向流出地党组织汇报一次外出期间思想、工作和参加党的组织生活情况。"
+                 "（意见 二(三)3）外出期间……每半年向原所在党支部汇报一次思想和工作情况。（农村规定 五(三)）",
+        "message": "上次汇报：{last}；自 {start} 起已超过 {months} 个月未汇报。",
+        "hint": "请通知其提交思想汇报，收到后登记（flowparty record-report）。",
+    },
+    "FP302": {
+        "title": "失去联系",
+        "what": "外出党员超过阈值月数没有任何音讯：汇报、联系、报到、交党费、组织生活、外出变更都没有。",
+        "why": "长期不与党组织联系的流动党员要批评教育，经教育不改的按党章处理；先要找到人。",
+        "threshold": "{value} 个月（设置 lost_contact_months）",
+        "source": "意见 三(一)；农村规定 三(四)",
+        "quote": "流动党员无正当理由……长期不与流入地和流出地党组织联系的，党组织要进行批评教育。（意见 三(一)）"
+                 "对无正当理由连续6个月……不与原所在党支部保持联系……的，按党章有关规定进行处理。（农村规定 三(四)）",
+        "message": "最后音讯：{last}；自 {start} 起已超过 {months} 个月没有任何联系记录。",
+        "hint": "请通过电话、微信、家属或流入地党组织尽快联系本人，联系上后登记（flowparty record-contact）。",
+    },
+    "FP303": {
+        "title": "连续六个月未参加组织生活",
+        "what": "外出党员超过阈值月数没有参加组织生活的记录（流入地或本支部的三会一课、主题党日等）。",
+        "why": "党章第九条：连续六个月不参加党的组织生活，被认为是自行脱党。",
+        "threshold": "{value} 个月（设置 org_life_months）",
+        "source": "党章 第九条；农村规定 三(四)",
+        "quote": "对无正当理由连续6个月不参加党的组织生活……的，按党章有关规定进行处理。（农村规定 三(四)）",
+        "message": "上次组织生活：{last}；自 {start} 起已超过 {months} 个月未参加组织生活。",
+        "hint": "请联系流入地党组织安排其参加组织生活，参加后登记（flowparty record-org-life）。",
+    },
+    "FP304": {
+        "title": "外出信息不全",
+        "what": "外出党员缺少联系电话（外出电话和名册电话都没有），或缺少外出地点（省、市都没有）。",
+        "why": "流出地党组织要掌握外出党员的流动去向、外出地点和联系方式。",
+        "threshold": "—",
+        "source": "意见 二(一)2",
+        "quote": "掌握外出党员的流动去向、外出时间、地点和联系方式等情况。（意见 二(一)2）",
+        "message": "外出登记缺少：{missing}。",
+        "hint": "请补全外出信息（flowparty update-outflow --phone / --to）。",
+    },
+    "FP401": {
+        "title": "固定地点外出满六个月未转组织关系",
+        "what": "党员在固定地点外出满阈值月数，组织关系仍未转出。",
+        "why": "党员外出时间在 6 个月以上且有固定地点的，应将组织关系转至所在地区或单位党组织。",
+        "threshold": "{value} 个月（设置 fixed_place_months）",
+        "source": "村规 二；意见 三(一)",
+        "quote": "党员外出时间在6个月以上,且有固定地点的,将其组织关系转至所在地区或单位党组织。（村规 二）",
+        "message": "{left_on} 外出，固定地点已满 {months} 个月，组织关系未转出。",
+        "hint": "请动员其办理组织关系转接（flowparty transfer-out）。",
+    },
+    "FP402": {
+        "title": "可建临时党小组",
+        "what": "同一城市有三名以上正式党员外出，但没有登记临时党小组。",
+        "why": "正式党员 3 人以上集体外出且地点相对集中的，应建立临时党小组。",
+        "threshold": "{value} 名正式党员（设置 group_min_members）",
+        "source": "村规 四；农村规定 三(二)",
+        "quote": "正式党员3人以上集体外出,且在点相对集中的,建立临时党小组。（村规 四）"
+                 "对正式党员3人以上集体外出,且地点相对集中的,应及时建立临时党支部或党小组。（农村规定 三(二)）",
+        "message": "{province}{city} 有 {count} 名正式党员外出（{names}），没有临时党小组。",
+        "hint": "请研究建立临时党小组（flowparty group add）。",
+    },
+    "FP501": {
+        "title": "外出预备党员即将期满",
+        "what": "外出的预备党员在阈值天数内预备期满。",
+        "why": "流出地党组织要了解预备党员外出期间的表现，按期讨论其转正。",
+        "threshold": "期满前 {value} 天（设置 probation_notice_days）",
+        "source": "意见 二(一)5",
+        "quote": "了解预备党员外出期间的表现，按规定做好预备党员转正工作。（意见 二(一)5）",
+        "message": "预备期 {ends} 期满，还有 {days} 天。",
+        "hint": "请了解其外出期间表现，准备支部大会讨论转正（期满后用 flowparty convert 登记）。",
+    },
+    "FP502": {
+        "title": "预备期满未处理",
+        "what": "预备期已满，但没有登记转正、延长预备期或取消预备党员资格。",
+        "why": "预备期满，支部应及时讨论其转正，或延长预备期、取消资格。",
+        "threshold": "期满次日起",
+        "source": "意见 二(一)5",
+        "quote": "了解预备党员外出期间的表现，按规定做好预备党员转正工作。（意见 二(一)5）",
+        "message": "预备期已于 {ends} 期满，未登记转正、延长或取消资格。",
+        "hint": "请召开支部大会讨论，并登记结果（flowparty convert）。",
+    },
+    "FP601": {
+        "title": "外来党员活动证未验证",
+        "what": "外来流动党员的活动证尚未查验确认。",
+        "why": "流入地党组织要认真查验活动证，做好外来流动党员身份确认。",
+        "threshold": "—",
+        "source": "意见 二(二)1",
+        "quote": "认真查验《流动党员活动证》，做好外来流动党员身份确认工作。（意见 二(二)1）",
+        "message": "{arrived_on} 来到本地，活动证尚未验证。",
+        "hint": "请查验其活动证并登记（flowparty check-in --verified）。",
+    },
+    "FP602": {
+        "title": "外来党员未编入支部",
+        "what": "外来流动党员没有编入党的基层组织。",
+        "why": "流入地党组织要将外来流动党员编入党的一个基层组织，组织他们参加组织生活。",
+        "threshold": "—",
+        "source": "意见 二(二)2",
+        "quote": "将外来流动党员编入党的一个基层组织，组织他们参加党的组织生活。（意见 二(二)2）",
+        "message": "{arrived_on} 来到本地，尚未编入支部。",
+        "hint": "请将其编入一个支部并登记（flowparty check-in --branch）。",
+    },
+    "FP603": {
+        "title": "未向流出地反馈",
+        "what": "超过阈值月数没有向外来流动党员的流出地党组织反馈情况。",
+        "why": "流入地党组织要及时将外来流动党员的重要情况反馈给流出地党组织。",
+        "threshold": "{value} 个月（设置 feedback_months）",
+        "source": "意见 二(二)4",
+        "quote": "在《流动党员活动证》上如实填写党员参加组织生活、交纳党费等情况，及时将外来流动党员的重要情况反馈给流出地党组织。"
+                 "（意见 二(二)4）",
+        "message": "上次反馈：{last}；已超过 {months} 个月未向流出地党组织反馈。",
+        "hint": "请向其流出地党组织反馈情况并登记（flowparty record-feedback）。",
+    },
+    "FP901": {
+        "title": "台账数据异常",
+        "what": "台账文件未通过 SQLite 的完整性或外键检查，或有不可能的日期（返回早于外出、晚于今天的日期等）。",
+        "why": "审计只有在台账本身可靠时才有意义。",
+        "threshold": "—",
+        "source": "—（台账自身）",
+        "quote": "—",
+        "message": "{problem}。",
+        "hint": "请核对并更正这条记录；文件损坏时请从备份恢复（flowparty backup）。",
+    },
+}
+
+# ---- reliability: backup and check
+BACKUP_EXISTS = "备份目标已存在：{path}"
+BACKUP_EXISTS_HINT = "不会覆盖已有文件。请换一个文件名，或给出一个文件夹（备份会以时间命名放进去）。"
+BACKUP_FAILED = "无法备份台账：{path}（{detail}）"
+BACKUP_DONE = "已备份台账到：{path}（仅本用户可读）"
+BACKUP_AUTO = "已自动备份台账到：{path}"
+CHECK_OK = "台账完好：{path}（完整性、外键、日期均无问题）"
+CHECK_DAMAGED = "台账文件未通过完整性检查：{path}"
+CHECK_DATES = "台账中有 {count} 处不可能的日期，请核对更正："
+CHECK_PROBLEM = "  · {problem}"
+CHECK_RESTORE = ("从备份恢复：先关闭所有使用这本台账的窗口，把损坏的台账改名留存（如 {path}.坏），"
+                 "再把最新的备份复制为 {path}，然后运行 flowparty check 确认。")
+CHECK_BACKUPS = "最近的备份（新的在前）："
+CHECK_NO_BACKUPS = "没有找到自动备份（{folder}）。如有手工备份（flowparty backup 生成的文件），请用它恢复。"
+
+# ---- spreadsheets: import and export
+# Header spellings found in real registers; the first is the one templates and exports use.
+HEADER_ALIASES = {
+    "seq": ("序号", "编号", "序"),
+    "name": ("姓名", "党员姓名", "名字"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证"),
+    "gender": ("性别",),
+    "phone": ("联系电话", "手机号", "手机号码", "手机", "电话", "联系方式", "电话号码"),
+    "joined": ("入党时间", "入党日期", "入党年月"),
+    "category": ("党员类别", "党员身份", "类别"),
+    "probation_ends": ("预备期满日期", "预备期满时间"),
+    "occupation": ("原职业", "职业"),
+    "notes": ("备注",),
+    "left_on": ("外出时间", "外出日期", "流出时间", "流出日期", "外出年月"),
+    "destination": ("外出地点", "流入地", "流向", "流入地点", "外出去向", "去向", "流入地区"),
+    "address": ("详细地址", "具体地址", "现住址", "现居住地址"),
+    "reason": ("外出原因", "流出原因", "外出事由"),
+    "employer": ("工作单位", "务工单位", "单位名称", "所在单位"),
+    "unit_type": ("单位类型", "单位性质"),
+    "until": ("预计返回时间", "预计返回日期"),
+    "period": ("所属期", "月份", "所属月份", "交纳月份", "缴纳月份", "党费月份", "所属期间"),
+    "amount": ("金额", "党费", "交纳金额", "缴纳金额", "实交金额", "实缴金额", "党费金额", "交纳党费"),
+    "paid_on": ("交纳日期", "交纳时间", "缴纳日期", "缴纳时间", "缴费日期", "交费日期"),
+    "paid_to": ("交纳至", "交纳地点"),
+    "receipt": ("收据号", "票据号", "收据编号"),
+    "reported_on": ("汇报日期", "汇报时间", "日期"),
+    "report_kind": ("汇报类型", "汇报方式", "类型"),
+    "summary": ("内容摘要", "汇报内容", "摘要", "内容"),
+}
+IMPORT_KINDS = {"members": "党员名册", "outflows": "外出流动党员登记簿", "dues": "党费交纳记录", "reports": "思想汇报记录"}
+EXPORT_KINDS = {"register": "外出流动党员登记簿", "dues": "党费交纳记录", "reports": "思想汇报记录",
+                "findings": "审计问题清单"}
+MEMBER_CATEGORIES = {"正式党员": "full", "正式": "full", "预备党员": "probationary", "预备": "probationary"}
+FIELD_IMPORT_KIND = "导入类别"
+FIELD_EXPORT_KIND = "导出类别"
+FIELD_FILE = "文件"
+FIELD_SHEET = "工作表"
+FIELD_MEMBER_CATEGORY = "党员类别"
+TOTALS_WORDS = ("合计", "总计", "小计", "共计")
+NOTE_PREFIXES = ("注", "说明", "填表", "填报", "制表", "审核", "备注：", "备注:", "负责人", "联系人")
+UNSUPPORTED_FILE = "不支持的文件类型：{path}"
+UNSUPPORTED_FILE_HINT = "请使用 .xlsx、.xls、.ods 或 .csv 文件（WPS 可“另存为” .xlsx）。"
+FILE_NOT_FOUND = "找不到文件：{path}"
+FILE_UNREADABLE = "无法读取文件：{path}（{detail}）"
+SHEET_NOT_FOUND = "工作簿中没有名为“{sheet}”的工作表；现有：{sheets}"
+HEADER_NOT_FOUND = "在工作表“{sheet}”中找不到表头行：缺少“{missing}”列。"
+HEADER_NOT_FOUND_HINT = "表头需含这些列（常见写法均可识别）；可用 flowparty import template {kind} 文件.xlsx 取得模板。"
+HEADER_EITHER = "{first}或{second}"
+IMPORT_ROW_ERROR = "工作表“{sheet}”第 {row} 行{column}：{message}"
+IMPORT_COLUMN = "“{column}”列（{value}）"
+IMPORT_REFUSED = "{count} 行有错误，没有写入任何数据。"
+IMPORT_REFUSED_HINT = "请更正后重新导入；或用 --skip-invalid 只写入正确的行，用 --errors 错误.xlsx 导出错误清单。"
+IMPORT_MORE_ERRORS = "……另有 {count} 处错误（用 --errors 文件.xlsx 导出完整清单）。"
+IMPORT_DONE = "已导入“{file}”（工作表“{sheet}”）：新增 {added} 行，已在台账中 {unchanged} 行，跳过有错误的 {skipped} 行。批次 {batch}。"
+IMPORT_DRY_RUN = "试导入“{file}”（工作表“{sheet}”）：将新增 {added} 行，已在台账中 {unchanged} 行，有错误 {skipped} 行。未写入任何数据。"
+IMPORT_ERRORS_WRITTEN = "错误清单已写入：{path}"
+IMPORT_PROGRESS = "正在导入"
+EXPORT_PROGRESS = "正在导出"
+ERRORS_SHEET = "错误清单"
+ERRORS_HEADERS = ("工作表", "行号", "列", "值", "问题")
+MEMBER_OTHER_NAME = "身份证号 {id} 在台账中登记为“{existing}”，与表中的“{name}”不符。"
+MEMBER_NAME_NEEDED = "身份证号 {id} 不在名册中；要从登记簿新增此人，“姓名”不能为空。"
+MEMBER_COLUMN_NEEDED = "“身份证号”和“姓名”不能都为空。"
+NOTHING_TO_UNDO = "没有可以撤销的导入批次。"
+UNDO_BLOCKED = "不能撤销批次 {batch}（{file}）：导入之后又有记录用到了这些数据（{examples}）。"
+UNDO_BLOCKED_HINT = "请先更正或撤销之后的记录；撤销只用于导入后立即发现导错的情况。"
+UNDO_DONE = "已撤销批次 {batch}（{file}，{kind}）：删除 {rows} 行，恢复 {updates} 处状态；原记录保留在变更历史中。"
+TEMPLATE_DONE = "已生成{kind}模板：{path}"
+TEMPLATE_NOTES_SHEET = "填写说明"
+TEMPLATE_NOTES_HEADERS = ("列", "必填", "格式与说明")
+TEMPLATE_REQUIRED = "必填"
+TEMPLATE_OPTIONAL = "选填"
+TEMPLATE_NOTES = {
+    "seq": "可留空，仅供核对。",
+    "name": "党员姓名。",
+    "id_number": "18 位身份证号，末位 x 大小写均可；请把单元格设为“文本”，以免 Excel 丢失末几位。",
+    "gender": "男/女；留空时按身份证号。",
+    "phone": "手机号（11 位）或带区号的固定电话。",
+    "joined": "日期，如 2020-07-01、2020/7/1、2020.7.1、20200701、2020年7月1日；只知道月份时可写 2020年7月。",
+    "category": "正式党员/预备党员；留空为正式党员。",
+    "probation_ends": "预备党员的预备期满日期；留空为入党一年后。",
+    "occupation": "原职业：" + "/".join(OCCUPATIONS) + "。",
+    "notes": "任意文字。",
+    "left_on": "外出日期，格式同入党时间。",
+    "destination": "省 市（可连写），如 浙江省宁波市。",
+    "address": "详细地址，可留空。",
+    "reason": "务工/经商/就学/居住/其他。",
+    "employer": "工作单位，可留空。",
+    "unit_type": "单位类型：" + "/".join(UNIT_TYPES) + "。",
+    "until": "预计返回日期，可留空。",
+    "period": "所属期：2026-01、2026年1月、2026-01..2026-06 或 2026-Q1。",
+    "amount": "实交总额（元），如 36、36.00、6.00元；按月平均分摊。",
+    "paid_on": "交纳日期，格式同入党时间。",
+    "paid_to": "本支部/流入地；留空为本支部。",
+    "receipt": "收据号，可留空。",
+    "reported_on": "汇报日期。",
+    "report_kind": "思想汇报/情况汇报；留空为思想汇报。",
+    "summary": "内容摘要，可留空。",
+}
+TEMPLATE_GENERAL_NOTES = (
+    "表头行可以在任意一行，上方的标题行、填报单位行会被跳过；表头写法可用常见的别名（如 身份证号码、公民身份号码）。",
+    "空行、合计行会被跳过；全角数字和空格会自动转换。",
+    "导入前会逐行检查：有一行出错就不写入任何数据，并列出工作表、行号、列和值。",
+    "同一文件重复导入不会重复登记（按身份证号；党费按党员和所属期）。",
+)
+EXPORT_DONE = "已导出到：{path}"
+EXPORT_NOTHING = "导出需要 --xlsx 文件 或 --csv 文件夹 二者之一。"
+EXPORT_HEADERS = {
+    "register": ("序号", "姓名", "性别", "身份证号", "联系电话", "入党时间", "外出时间", "流入地", "详细地址", "外出原因",
+                 "工作单位", "单位类型", "活动证编号", "返回日期", "状态"),
+    "dues": ("姓名", "身份证号", "所属期", "金额", "交纳日期", "交纳至", "收据号"),
+    "reports": ("姓名", "身份证号", "汇报日期", "汇报类型", "内容摘要"),
+    "findings": ("代码", "名称", "级别", "姓名", "身份证号", "问题", "建议", "起始日期"),
+}
+PAID_TO_NAMES = {"home": "本支部", "inflow": "流入地"}
+REGISTER_STATUS = {None: "外出", "returned": "已返回", "transferred": "已转出"}
+HELP_USAGE = "用法："
+HELP_OPTIONS = "选项："
+HELP_COMMANDS = "命令："
+HELP_ARGUMENTS = "参数："
+HELP_HELP = "显示本帮助并退出。"
+HELP_REQUIRED = "[必填]"
+HELP_DEFAULT = "[默认："
+CSV_ENCODING = "无法识别 CSV 文件的编码：{path}（只支持 UTF-8 和 GBK/GB18030）"
+CSV_BROKEN = "CSV 文件格式有误，某个单元格过长或引号不成对：{path}"
+CSV_ENCODING_HINT = "请用 Excel 或 WPS 打开后另存为 .xlsx（或“CSV UTF-8”）再导入。"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -39,6 +39,9 @@ def parse_date(value: object, field: str) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    serial = excel_serial(value)
+    if serial:
+        return serial
     text = fold(value)
     text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)  # a time of day typed after the date
     for pattern in _DATE_PATTERNS:
@@ -50,6 +53,39 @@ def parse_date(value: object, field: str) -> date:
             except ValueError:
                 break
     raise BadInput(L.BAD_DATE.format(field=field, value=value), L.DATE_FORMS)
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_LAST_SERIAL = 2958465  # 9999-12-31
+
+
+def excel_serial(value: object) -> date | None:
+    """A spreadsheet's day number (45717 = 2025-03-01) as a date; None for anything else.
+
+    A number of eight digits is not a serial but a typed 20260301, left to the text forms.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not 1 <= value <= _EXCEL_LAST_SERIAL or value != int(value):  # NaN and infinity fail the range
+        return None
+    return _EXCEL_EPOCH + timedelta(days=int(value))
+
+
+def parse_date_or_month(value: object, field: str) -> date:
+    """A date, or a month alone (2026.3, 2026年6月) as its first day: registers often give 入党时间 by month."""
+    try:
+        return parse_date(value, field)
+    except BadInput as error:
+        try:
+            return parse_month(value, field).first_day
+        except BadInput:
+            raise error from None
+
+
+def optional_date_or_month(value: object, field: str) -> date | None:
+    if value is None or fold(value) == "":
+        return None
+    return parse_date_or_month(value, field)
 
 
 def optional_date(value: object, field: str) -> date | None:
@@ -280,7 +316,7 @@ def parse_choice(value: object, choices: dict[str, str], field: str) -> str:
 
 _MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市", "香港特别行政区", "澳门特别行政区")
 _PROVINCE = re.compile(r"^(.+?(?:省|自治区|特别行政区))")
-_CITY = re.compile(r"^(.+?(?:市|自治州|州|地区|盟))")
+_CITY = re.compile(r"^(.+?(?:市|自治州|州(?!市)|地区|盟))")  # 杭州市 is a 市, not 杭州 + 市
 
 
 class Destination(NamedTuple):

@@ -1,0 +1,95 @@
+"""How the audit, the rule catalogue and the todo list look to the clerk: rich tables in Chinese.
+
+`show_audit(led, as_of)` prints the whole audit of a ledger (the demo ends with it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from flowparty import labels as L
+from flowparty import ui
+from flowparty.db import Ledger
+from flowparty.parse import mask_id
+from flowparty.rules import REGISTRY, Finding, Rule, run_audit, statistics
+
+
+def _who(f: Finding) -> str:
+    return f"{f.member_name}\n{mask_id(f.id_number)}" if f.member_id else L.AUDIT_LEDGER_ROW
+
+
+def print_findings(findings: list[Finding], as_of: date, branch: str | None, rule_count: int) -> None:
+    """Findings grouped by member (worst first), each with what is wrong, since when and what to do."""
+    from rich.table import Table
+
+    if not findings:
+        ui.done(L.AUDIT_CLEAN.format(as_of=as_of, rules=rule_count))
+        return
+    grid = Table(title=L.AUDIT_TITLE.format(branch=branch or "", as_of=as_of), title_justify="left",
+                 header_style="bold", show_lines=False)
+    for header in L.AUDIT_HEADERS:
+        grid.add_column(header, overflow="fold")
+    colours = {"error": "red", "warning": "yellow", "info": "cyan"}
+    groups: dict[object, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.member_id, []).append(f)
+    for member_findings in groups.values():
+        for i, f in enumerate(member_findings):
+            grid.add_row(_who(f) if i == 0 else "", f"[{colours[f.severity]}]{L.SEVERITY[f.severity]}[/]",
+                         f"{f.code}\n{L.RULE_TEXT[f.code]['title']}", f.message,
+                         f.since.isoformat() if f.since else "", f.hint,
+                         end_section=i == len(member_findings) - 1)
+    ui.out().print(grid)
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    ui.say(L.AUDIT_SUMMARY.format(as_of=as_of, total=len(findings),
+                                  members=len({f.member_id for f in findings if f.member_id}), **counts))
+
+
+def print_statistics(findings: list[Finding], as_of: date) -> None:
+    rows = [(code, L.RULE_TEXT[code]["title"], L.SEVERITY[REGISTRY[code].severity], n)
+            for code, n in statistics(findings).items()]
+    ui.table(L.AUDIT_STATS_TITLE.format(as_of=as_of), L.AUDIT_STATS_HEADERS, rows)
+
+
+def show_audit(led: Ledger, as_of: date) -> list[Finding]:
+    """Run every rule as of the day and print the result for people; returns the findings."""
+    findings = run_audit(led, as_of)
+    print_findings(findings, as_of, led.setting("branch"), len(REGISTRY))
+    return findings
+
+
+def threshold_text(rule: Rule, value: int | None) -> str:
+    return L.RULE_TEXT[rule.code]["threshold"].format(value=value)
+
+
+def print_rules(values: dict[str, int | None]) -> None:
+    """The catalogue, with the thresholds in force (rules.thresholds)."""
+    rows = []
+    for rule in REGISTRY.values():
+        text = L.RULE_TEXT[rule.code]
+        rows.append((rule.code, f"{rule.name}\n{text['title']}", L.SEVERITY[rule.severity], text["what"],
+                     threshold_text(rule, values[rule.code]), text["source"]))
+    ui.table(L.RULES_TITLE.format(count=len(REGISTRY)), L.RULES_HEADERS, rows, caption=L.SEEDS_NOTE)
+
+
+def explain(rule: Rule, value: int | None) -> list[tuple[str, str]]:
+    """The rule in full: what, why, threshold, the setting that holds it, its clause and the seed's words."""
+    text = L.RULE_TEXT[rule.code]
+    return list(zip(L.RULE_EXPLAIN_ITEMS, (
+        rule.code, f"{rule.name}（{text['title']}）", L.SEVERITY[rule.severity], text["what"], text["why"],
+        threshold_text(rule, value), rule.threshold or L.RULE_SETTING_NONE, text["source"], text["quote"])))
+
+
+def print_explain(rule: Rule, value: int | None) -> None:
+    ui.pairs(f"{rule.code} {rule.name}", explain(rule, value))
+
+
+def print_todo(items: Iterable[Finding], start: date, end: date, days: int) -> None:
+    items = list(items)
+    if not items:
+        ui.done(L.TODO_EMPTY.format(days=days))
+        return
+    rows = [(f.since.isoformat(), _who(f).replace("\n", " "), f"{f.code} {L.RULE_TEXT[f.code]['title']}",
+             f.message, f.hint) for f in items]
+    ui.table(L.TODO_TITLE.format(days=days, start=start, end=end), L.TODO_HEADERS, rows)

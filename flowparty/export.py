@@ -1,0 +1,269 @@
+"""Writing the ledger out as workbooks a township accepts (xlsxwriter) or as CSV that Excel opens (UTF-8 BOM).
+
+Every sheet is a Chinese header plus typed rows: dates are real dates, money is yuan with two decimals, and
+text is always written as text, so a value beginning with = + - @ can never become a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from flowparty import labels as L
+from flowparty.db import Ledger, as_date
+
+TEXT, DATE, MONEY, NUMBER = "text", "date", "money", "number"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_WIDTH = 50
+
+
+@dataclass
+class Sheet:
+    name: str
+    headers: Sequence[str]
+    types: Sequence[str]
+    rows: list[list]
+
+
+# ---------------------------------------------------------------- what each kind holds
+
+_REGISTER_SQL = """
+SELECT m.name, m.gender, m.id_number, COALESCE(NULLIF(o.phone, ''), m.phone) AS phone, m.joined_on,
+       o.left_on, o.province, o.city, o.address, o.reason, o.employer, o.unit_type,
+       (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
+         AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1) AS card_no,
+       CASE WHEN o.ended_on <= :d THEN o.ended_on END AS ended_on,
+       CASE WHEN o.ended_on <= :d THEN o.end_kind END AS end_kind
+FROM outflows o JOIN members m ON m.id = o.member_id
+WHERE o.left_on <= :d
+ORDER BY o.ended_on IS NOT NULL AND o.ended_on <= :d, o.left_on, m.name, o.id
+"""
+_DUES_SQL = """
+SELECT m.name, m.id_number, p.period, p.amount_fen, p.paid_on, p.paid_to, p.receipt
+FROM dues p JOIN members m ON m.id = p.member_id WHERE p.paid_on <= :d ORDER BY m.name, m.id, p.period
+"""
+_REPORTS_SQL = """
+SELECT m.name, m.id_number, r.reported_on, r.kind, r.summary
+FROM reports r JOIN members m ON m.id = r.member_id WHERE r.reported_on <= :d ORDER BY r.reported_on, m.name
+"""
+
+
+def _all(led: Ledger, sql: str, as_of: date) -> list:
+    return led.conn.execute(sql, {"d": as_of.isoformat()}).fetchall()
+
+
+def _maskers(mask: bool) -> tuple[Callable, Callable]:
+    from flowparty.parse import mask_id, mask_phone
+
+    if not mask:
+        return (lambda v: v), (lambda v: v)
+    return mask_id, (lambda v: mask_phone(v) if v else v)
+
+
+def register(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    """外出流动党员登记簿: every outflow begun by the day, with its end when that came by the day."""
+    ids, phones = _maskers(mask)
+    rows = [
+        [n, r["name"], r["gender"], ids(r["id_number"]), phones(r["phone"]), as_date(r["joined_on"]),
+         as_date(r["left_on"]), " ".join(p for p in (r["province"], r["city"]) if p) or None,
+         r["address"] or None, r["reason"], r["employer"], r["unit_type"], r["card_no"], as_date(r["ended_on"]),
+         L.REGISTER_STATUS[r["end_kind"]]]
+        for n, r in enumerate(_all(led, _REGISTER_SQL, as_of), 1)
+    ]
+    return Sheet(L.EXPORT_KINDS["register"], L.EXPORT_HEADERS["register"],
+                 (NUMBER, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, TEXT), rows)
+
+
+def dues(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    ids, _ = _maskers(mask)
+    rows = [[r["name"], ids(r["id_number"]), r["period"], r["amount_fen"], as_date(r["paid_on"]),
+             L.PAID_TO_NAMES[r["paid_to"]], r["receipt"]] for r in _all(led, _DUES_SQL, as_of)]
+    return Sheet(L.EXPORT_KINDS["dues"], L.EXPORT_HEADERS["dues"], (TEXT, TEXT, TEXT, MONEY, DATE, TEXT, TEXT), rows)
+
+
+def reports(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    ids, _ = _maskers(mask)
+    rows = [[r["name"], ids(r["id_number"]), as_date(r["reported_on"]), r["kind"], r["summary"]]
+            for r in _all(led, _REPORTS_SQL, as_of)]
+    return Sheet(L.EXPORT_KINDS["reports"], L.EXPORT_HEADERS["reports"], (TEXT, TEXT, DATE, TEXT, TEXT), rows)
+
+
+def findings(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    """The audit on the day (flowparty.rules), one row per finding."""
+    from flowparty import rules
+
+    return findings_sheet(rules.run_audit(led, as_of), mask)
+
+
+def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
+    ids, _ = _maskers(mask)
+    rows = [[f.code, f.name, L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
+             f.message, f.hint, f.since] for f in found]
+    return Sheet(L.EXPORT_KINDS["findings"], L.EXPORT_HEADERS["findings"],
+                 (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE), rows)
+
+
+KINDS: dict[str, Callable[[Ledger, date, bool], Sheet]] = {
+    "register": register, "dues": dues, "reports": reports, "findings": findings,
+}
+
+
+# ---------------------------------------------------------------- writers
+
+
+def display_width(value: object) -> int:
+    """Columns a value takes on screen: a Chinese character is two."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _widths(sheet: Sheet) -> list[int]:
+    widths = [display_width(h) for h in sheet.headers]
+    for row in sheet.rows:
+        for i, value in enumerate(row):
+            if value is not None:
+                widths[i] = max(widths[i], display_width(value if sheet.types[i] != MONEY else "000000.00"))
+    return [min(w + 2, MAX_WIDTH) for w in widths]
+
+
+def write_xlsx(path: Path, sheets: Sequence[Sheet],
+               progress: Callable[[Iterable, int], Iterator] = lambda rows, total: iter(rows)) -> None:
+    """One worksheet per sheet: bold frozen header, fitted widths, dates as dates, money as money, text as text."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False, "strings_to_urls": False})
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    formats = {DATE: book.add_format({"num_format": "yyyy-mm-dd"}), MONEY: book.add_format({"num_format": "0.00"}),
+               TEXT: book.add_format({"num_format": "@"}), NUMBER: None}
+    for sheet in sheets:
+        ws = book.add_worksheet(sheet.name[:31])
+        for col, width in enumerate(_widths(sheet)):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 0)
+        for col, title in enumerate(sheet.headers):
+            ws.write_string(0, col, title, header)
+        for r, row in enumerate(progress(sheet.rows, len(sheet.rows)), 1):
+            for col, value in enumerate(row):
+                _write_cell(ws, r, col, value, sheet.types[col], formats)
+        if sheet.rows:
+            ws.autofilter(0, 0, len(sheet.rows), len(sheet.headers) - 1)
+    book.close()
+
+
+def _write_cell(ws, r: int, col: int, value: object, kind: str, formats: dict) -> None:
+    if value is None:
+        return
+    if kind == DATE and isinstance(value, date):
+        ws.write_datetime(r, col, value, formats[DATE])
+    elif kind == MONEY:
+        ws.write_number(r, col, value / 100, formats[MONEY])
+    elif kind == NUMBER and isinstance(value, int):
+        ws.write_number(r, col, value)
+    else:
+        ws.write_string(r, col, str(value), formats[TEXT])
+
+
+def csv_text(value: object, kind: str) -> str:
+    """A CSV cell as Excel should show it: money in yuan, and text that would start a formula quoted with '."""
+    if value is None:
+        return ""
+    if kind == MONEY:
+        from flowparty.parse import format_fen
+
+        return format_fen(value)
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(folder: Path, sheets: Sequence[Sheet],
+              progress: Callable[[Iterable, int], Iterator] = lambda rows, total: iter(rows)) -> list[Path]:
+    """One UTF-8 (with BOM, so Excel detects it) CSV file per sheet, named after the sheet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for sheet in sheets:
+        path = folder / f"{sheet.name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            out = csv.writer(handle)
+            out.writerow(sheet.headers)
+            for row in progress(sheet.rows, len(sheet.rows)):
+                out.writerow([csv_text(v, t) for v, t in zip(row, sheet.types)])
+        written.append(path)
+    return written
+
+
+def write_errors(path: Path, errors: Sequence) -> None:
+    """The rows an import refused, as a workbook: sheet, row, column, value and the problem, the bad cells red."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "@"})
+    text = book.add_format({"num_format": "@"})
+    ws = book.add_worksheet(L.ERRORS_SHEET)
+    ws.freeze_panes(1, 0)
+    for col, title in enumerate(L.ERRORS_HEADERS):
+        ws.write_string(0, col, title, header)
+    for r, e in enumerate(errors, 1):
+        ws.write_string(r, 0, e.sheet, text)
+        ws.write_number(r, 1, e.row)
+        ws.write_string(r, 2, e.column, text)
+        ws.write_string(r, 3, e.value, bad)
+        ws.write_string(r, 4, e.message, text)
+    rows = [[e.sheet, e.row, e.column, e.value, e.message] for e in errors]
+    for col, width in enumerate(_widths(Sheet("", L.ERRORS_HEADERS, (TEXT,) * 5, rows))):
+        ws.set_column(col, col, width)
+    book.close()
+
+
+# ---------------------------------------------------------------- templates
+
+
+def template_path(kind: str) -> Path:
+    """The shipped template of an import kind: in the installed package, or the repository's templates/."""
+    from importlib import resources
+
+    name = f"{kind}.xlsx"
+    try:
+        shipped = resources.files("flowparty") / "templates" / name
+        if shipped.is_file():
+            return Path(str(shipped))
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - the package is always importable
+        pass
+    return Path(__file__).resolve().parent.parent / "templates" / name
+
+
+def write_template(kind: str, keys: Sequence[str], required: Sequence, path: Path) -> None:
+    """An empty register of one kind, headers in the first row, and a sheet of notes on the formats."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    needed = {k for need in required for k in (need if isinstance(need, tuple) else (need,))}
+    book = Workbook()
+    ws = book.active
+    ws.title = L.IMPORT_KINDS[kind]
+    for col, key in enumerate(keys, 1):
+        cell = ws.cell(1, col, L.HEADER_ALIASES[key][0])
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        ws.column_dimensions[cell.column_letter].width = 22 if key in ("id_number", "destination") else 14
+        if key in ("id_number", "phone"):
+            for row in range(2, 201):  # text cells, so Excel keeps all 18 digits and a leading 0
+                ws.cell(row, col).number_format = "@"
+    ws.freeze_panes = "A2"
+    notes = book.create_sheet(L.TEMPLATE_NOTES_SHEET)
+    notes.append(L.TEMPLATE_NOTES_HEADERS)
+    for key in keys:
+        notes.append((L.HEADER_ALIASES[key][0], L.TEMPLATE_REQUIRED if key in needed else L.TEMPLATE_OPTIONAL,
+                      L.TEMPLATE_NOTES[key]))
+    notes.append(())
+    for line in L.TEMPLATE_GENERAL_NOTES:
+        notes.append(("", "", line))
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["C"].width = 90
+    book.save(path)

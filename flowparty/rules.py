@@ -1,0 +1,442 @@
+"""The audit rules of SPEC §3: one small pure function per rule, registered under its code.
+
+Each rule reads the ledger through flowparty.asof (the ledger as it stood on the audit date) and yields
+Findings; none prints. Thresholds are ledger settings (THRESHOLDS names every key and its SPEC default).
+The words the clerk reads (titles, messages, hints, explanations, quoted sources) are in labels.RULE_TEXT.
+
+Stable interface for the annual report and the exporters:
+    run_audit(led, as_of, select=(), ignore=()) -> list[Finding]
+    Finding fields: code, name, severity ('error'|'warning'|'info'), member_id (row id or None),
+    id_number, member_name, message (Chinese), hint (Chinese, "请…"), since (date the finding began, or
+    None), details (dict, JSON-ready), and .as_json() -> the SPEC §4 JSON object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+from flowparty import labels as L
+from flowparty.asof import AsOf, add_months, day_after, falls_due_on, last_due_month, latest
+from flowparty.db import Ledger, as_date
+from flowparty.dues import underpaid_months
+from flowparty.errors import BadInput
+from flowparty.parse import Month, fold, format_fen
+
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning", "info", "never")
+
+# Every threshold the rules read, as ledger settings with their SPEC §3 defaults.
+THRESHOLDS = MappingProxyType({
+    "card_review_months": 12,     # FP102
+    "inspect_days": 30,           # FP103
+    "checkin_days": 30,           # FP104
+    "dues_warning_months": 3,     # FP201
+    "dues_error_months": 6,       # FP202
+    "report_months": 12,          # FP301 (written by init: 12 or 6)
+    "lost_contact_months": 6,     # FP302
+    "org_life_months": 6,         # FP303
+    "fixed_place_months": 6,      # FP401
+    "group_min_members": 3,       # FP402
+    "probation_notice_days": 60,  # FP501
+    "feedback_months": 12,        # FP603
+    "dues_everyone": 0,           # 1: FP201/FP202 look at every roster member, not only those away
+})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit found: which rule, about whom (None for the ledger as a whole), since when."""
+
+    code: str
+    name: str
+    severity: str
+    member_id: int | None
+    id_number: str | None
+    member_name: str | None
+    message: str
+    hint: str
+    since: date | None = None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple:
+        """What makes a finding the same one on another day (the todo list compares two dates)."""
+        return self.code, self.member_id, self.details.get("city")
+
+    def as_json(self) -> dict:
+        member = {"id_number": self.id_number, "name": self.member_name} if self.member_id else None
+        return {"code": self.code, "name": self.name, "severity": self.severity, "member": member,
+                "message": self.message, "hint": self.hint,
+                "since": self.since.isoformat() if self.since else None, "details": self.details}
+
+
+class Rule(NamedTuple):
+    code: str
+    name: str
+    severity: str
+    threshold: str | None  # the THRESHOLDS key, None for a rule without one
+    check: Callable[[AsOf], Iterator[Finding]]
+
+
+def _found(code: str, row, since: date | None, **details) -> Finding:
+    rule = REGISTRY[code]
+    text = L.RULE_TEXT[code]
+    details = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()}
+    return Finding(code, rule.name, rule.severity, row["member_id"] if row else None,
+                   row["id_number"] if row else None, row["name"] if row else None,
+                   text["message"].format(**details), text["hint"].format(**details), since, details)
+
+
+def _limit(q: AsOf, code: str) -> int:
+    key = REGISTRY[code].threshold
+    return q.setting(key, THRESHOLDS[key])
+
+
+def _away(q: AsOf) -> Iterator:
+    return (r for r in q.roster if r["outflow_id"] and r["category"] != "cancelled")
+
+
+def _since_day(row) -> date:
+    return as_date(row["since"] + "-01")
+
+
+def _months_late(q: AsOf, start: date, months: int) -> date | None:
+    """The day a period of n months from start was first overdue, when that day has come."""
+    deadline = add_months(start, months)
+    return day_after(deadline) if q.day > deadline else None
+
+
+# ---------------------------------------------------------------- 1 cards and check-in
+
+
+def card_missing(q: AsOf) -> Iterator[Finding]:
+    """FP101: away without a valid 活动证."""
+    for r in _away(q):
+        if not r["card_issued"]:
+            yield _found("FP101", r, as_date(r["left_on"]), left_on=r["left_on"])
+
+
+def card_review_overdue(q: AsOf) -> Iterator[Finding]:
+    """FP102: the card of an away member last reviewed (or issued) more than 12 months ago."""
+    months = _limit(q, "FP102")
+    for r in _away(q):
+        if r["card_issued"]:
+            last = latest(r["card_issued"], r["card_reviewed"])
+            since = _months_late(q, last, months)
+            if since:
+                yield _found("FP102", r, since, last=last, months=months)
+
+
+def card_not_inspected(q: AsOf) -> Iterator[Finding]:
+    """FP103: a returned member's card not inspected within 30 days of return."""
+    days = _limit(q, "FP103")
+    for r in q.uninspected_returns:
+        deadline = as_date(r["ended_on"]) + timedelta(days=days)
+        if q.day > deadline:
+            yield _found("FP103", r, day_after(deadline), returned_on=r["ended_on"], days=days)
+
+
+def checkin_missing(q: AsOf) -> Iterator[Finding]:
+    """FP104: a card issued more than 30 days ago and no check-in for this outflow."""
+    days = _limit(q, "FP104")
+    for r in _away(q):
+        if r["first_card"] and not r["checked_in"]:
+            deadline = as_date(r["first_card"]) + timedelta(days=days)
+            if q.day > deadline:
+                yield _found("FP104", r, day_after(deadline), issued_on=r["first_card"], days=days)
+
+
+# ---------------------------------------------------------------- 2 dues
+
+
+def unpaid_run(q: AsOf, row) -> tuple[Month, int]:
+    """The first month of the unbroken run of unpaid due months up to the last due one, and its length.
+
+    Due months start at the latest of the outflow's start, the join month and the since month; a payment
+    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn)."""
+    starts = [Month.of(as_date(row["since"] + "-01"))]
+    starts += [Month.of(as_date(row[k])) for k in ("left_on", "joined_on") if row[k]]
+    first = max(starts)
+    paid = row["last_paid_period"]
+    if paid:
+        first = max(first, Month(int(paid[:4]), int(paid[5:7])).plus(1))
+    last = last_due_month(q.day, bool(row["quarterly"]))
+    return first, max(0, last.index - first.index + 1)
+
+
+def _dues_population(q: AsOf) -> Iterator:
+    if q.setting("dues_everyone", THRESHOLDS["dues_everyone"]):
+        return (r for r in q.roster if r["category"] != "cancelled")
+    return _away(q)
+
+
+def _dues(q: AsOf, code: str, low: int, high: int | None) -> Iterator[Finding]:
+    for r in _dues_population(q):
+        first, run = unpaid_run(q, r)
+        if run >= low and (high is None or run < high):
+            quarterly = bool(r["quarterly"])
+            yield _found(code, r, falls_due_on(first.plus(low - 1), quarterly), months=run, first=str(first),
+                         last=str(first.plus(run - 1)), quarterly=quarterly)
+
+
+def dues_three_months(q: AsOf) -> Iterator[Finding]:
+    """FP201: 3 to 5 consecutive due months unpaid (6 and more is FP202, never both)."""
+    return _dues(q, "FP201", _limit(q, "FP201"), _limit(q, "FP202"))
+
+
+def dues_six_months(q: AsOf) -> Iterator[Finding]:
+    """FP202: 6 or more consecutive due months unpaid."""
+    return _dues(q, "FP202", _limit(q, "FP202"), None)
+
+
+def dues_below_standard(q: AsOf) -> Iterator[Finding]:
+    """FP203: months paid by the audit date below the member's 党费标准 for the year (dues-standard)."""
+    below = underpaid_months(q.led, q.day)
+    for r in _dues_population(q):
+        months = below.get(r["member_id"])
+        if months:
+            short = sum(m["standard_fen"] - m["paid_fen"] for m in months)
+            yield _found("FP203", r, as_date(min(m["paid_on"] for m in months)), count=len(months),
+                         months="、".join(m["period"] for m in months), standard=format_fen(months[-1]["standard_fen"]),
+                         short=format_fen(short))
+
+
+# ---------------------------------------------------------------- 3 reports, contact, org life, whereabouts
+
+
+def report_overdue(q: AsOf) -> Iterator[Finding]:
+    """FP301: no report within the report period since the last report, leaving, or the since month."""
+    months = _limit(q, "FP301")
+    for r in _away(q):
+        start = latest(r["last_report"], r["left_on"], str(_since_day(r)))
+        since = _months_late(q, start, months)
+        if since:
+            yield _found("FP301", r, since, last=r["last_report"] or L.RULE_NONE, start=start, months=months)
+
+
+def lost_contact(q: AsOf) -> Iterator[Finding]:
+    """FP302: no report, contact, check-in, dues payment, org life or outflow change for 6 months."""
+    months = _limit(q, "FP302")
+    for r in _away(q):
+        heard = [r[k] for k in ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life",
+                                "last_change")]
+        start = latest(*heard, r["left_on"], str(_since_day(r)))
+        since = _months_late(q, start, months)
+        if since:
+            yield _found("FP302", r, since, last=max(filter(None, heard), default=L.RULE_NONE), start=start,
+                         months=months)
+
+
+def org_life_missing(q: AsOf) -> Iterator[Finding]:
+    """FP303: no org life for 6 consecutive months while away."""
+    months = _limit(q, "FP303")
+    for r in _away(q):
+        start = latest(r["last_org_life"], r["left_on"], str(_since_day(r)))
+        since = _months_late(q, start, months)
+        if since:
+            yield _found("FP303", r, since, last=r["last_org_life"] or L.RULE_NONE, start=start, months=months)
+
+
+def whereabouts_missing(q: AsOf) -> Iterator[Finding]:
+    """FP304: an away member with no phone (while away or on the roster) or no destination."""
+    for r in _away(q):
+        missing = [L.FIELD_PHONE] if not r["phone"] else []
+        if not r["province"] and not r["city"]:
+            missing.append(L.FIELD_DESTINATION)
+        if missing:
+            yield _found("FP304", r, as_date(r["left_on"]), missing="、".join(missing))
+
+
+# ---------------------------------------------------------------- 4 transfer and temporary groups
+
+
+def fixed_place_not_transferred(q: AsOf) -> Iterator[Finding]:
+    """FP401: away 6 months or more at a fixed place without transferring the org relationship."""
+    months = _limit(q, "FP401")
+    for r in _away(q):
+        if r["fixed_place"]:
+            reached = add_months(as_date(r["left_on"]), months)
+            if q.day >= reached:
+                yield _found("FP401", r, reached, left_on=r["left_on"], months=months)
+
+
+def group_missing(q: AsOf) -> Iterator[Finding]:
+    """FP402: 3 or more full members away in one city and no 临时党小组 there."""
+    least = _limit(q, "FP402")
+    by_city: dict[tuple[str, str], list] = {}
+    for r in _away(q):
+        if r["category"] == "full" and r["city"]:
+            by_city.setdefault((r["province"], r["city"]), []).append(r)
+    groups = q.group_cities
+    for (province, city), rows in sorted(by_city.items()):
+        if len(rows) >= least and city not in groups:
+            rows.sort(key=lambda r: (r["left_on"], r["name"]))
+            yield _found("FP402", None, as_date(rows[least - 1]["left_on"]), city=city, province=province,
+                         count=len(rows), names="、".join(r["name"] for r in rows))
+
+
+# ---------------------------------------------------------------- 5 probation
+
+
+def probation_ending(q: AsOf) -> Iterator[Finding]:
+    """FP501: an away probationary member whose probation ends within 60 days (not yet passed: FP502)."""
+    days = _limit(q, "FP501")
+    for r in _away(q):
+        ends = as_date(r["probation_ends"])
+        if r["category"] == "probationary" and ends and q.day <= ends <= q.day + timedelta(days=days):
+            yield _found("FP501", r, ends - timedelta(days=days), ends=ends, days=(ends - q.day).days)
+
+
+def probation_overdue(q: AsOf) -> Iterator[Finding]:
+    """FP502: a probation end has passed with no conversion, extension or cancellation recorded by the day."""
+    for r in q.roster:
+        ends = as_date(r["probation_ends"])
+        if r["category"] == "probationary" and ends and _since_day(r) <= ends < q.day:
+            yield _found("FP502", r, day_after(ends), ends=ends)
+
+
+# ---------------------------------------------------------------- 6 inflow members
+
+
+def inflow_unverified(q: AsOf) -> Iterator[Finding]:
+    """FP601: an inflow member's card not verified."""
+    for r in q.inflows:
+        if not r["verified"]:
+            yield _found("FP601", r, as_date(r["arrived_on"]), arrived_on=r["arrived_on"])
+
+
+def inflow_unassigned(q: AsOf) -> Iterator[Finding]:
+    """FP602: an inflow member not assigned to a branch."""
+    for r in q.inflows:
+        if not r["assigned"]:
+            yield _found("FP602", r, as_date(r["arrived_on"]), arrived_on=r["arrived_on"])
+
+
+def feedback_overdue(q: AsOf) -> Iterator[Finding]:
+    """FP603: no feedback to an inflow member's origin organisation for 12 months."""
+    months = _limit(q, "FP603")
+    since_day = as_date(q.since + "-01")
+    for r in q.inflows:
+        start = latest(r["last_feedback"], r["arrived_on"], str(since_day))
+        since = _months_late(q, start, months)
+        if since:
+            yield _found("FP603", r, since, last=r["last_feedback"] or L.RULE_NONE, months=months)
+
+
+# ---------------------------------------------------------------- 9 the ledger itself
+
+
+def ledger_unsound(q: AsOf) -> Iterator[Finding]:
+    """FP901: SQLite's checks fail, or a row holds an impossible date (after the real today, or out of order)."""
+    for problem in q.damage():
+        yield _found("FP901", None, None, problem=problem)
+    today = date.today()
+    for r in q.impossible_dates(today):
+        table = L.TABLE_NAMES.get(r["tbl"], r["tbl"])
+        problem = (L.RULE_DATE_FUTURE.format(table=table, row=r["id"], column=r["col"], value=r["value"])
+                   if r["other"] is None else
+                   L.RULE_DATE_ORDER.format(table=table, row=r["id"], column=r["col"], value=r["value"],
+                                            other=r["other"]))
+        yield _found("FP901", r if r["member_id"] else None, None, problem=problem)
+
+
+# ---------------------------------------------------------------- the registry
+
+REGISTRY: MappingProxyType[str, Rule] = MappingProxyType({rule.code: rule for rule in (
+    Rule("FP101", "card-missing", "error", None, card_missing),
+    Rule("FP102", "card-review-overdue", "error", "card_review_months", card_review_overdue),
+    Rule("FP103", "card-not-inspected", "warning", "inspect_days", card_not_inspected),
+    Rule("FP104", "checkin-missing", "warning", "checkin_days", checkin_missing),
+    Rule("FP201", "dues-three-months", "warning", "dues_warning_months", dues_three_months),
+    Rule("FP202", "dues-six-months", "error", "dues_error_months", dues_six_months),
+    Rule("FP203", "dues-below-standard", "warning", None, dues_below_standard),
+    Rule("FP301", "report-overdue", "warning", "report_months", report_overdue),
+    Rule("FP302", "lost-contact", "error", "lost_contact_months", lost_contact),
+    Rule("FP303", "org-life-missing", "error", "org_life_months", org_life_missing),
+    Rule("FP304", "whereabouts-missing", "warning", None, whereabouts_missing),
+    Rule("FP401", "fixed-place-not-transferred", "warning", "fixed_place_months", fixed_place_not_transferred),
+    Rule("FP402", "group-missing", "info", "group_min_members", group_missing),
+    Rule("FP501", "probation-ending", "warning", "probation_notice_days", probation_ending),
+    Rule("FP502", "probation-overdue", "error", None, probation_overdue),
+    Rule("FP601", "inflow-unverified", "warning", None, inflow_unverified),
+    Rule("FP602", "inflow-unassigned", "warning", None, inflow_unassigned),
+    Rule("FP603", "feedback-overdue", "warning", "feedback_months", feedback_overdue),
+    Rule("FP901", "ledger-unsound", "error", None, ledger_unsound),
+)})
+
+
+def find_rule(text: str) -> Rule:
+    """A rule by code (fp202, FP202) or name (dues-six-months)."""
+    token = fold(text).strip()
+    for rule in REGISTRY.values():
+        if token.upper() == rule.code or token.lower() == rule.name:
+            return rule
+    raise BadInput(L.RULE_UNKNOWN.format(value=text), L.RULE_UNKNOWN_HINT)
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """The rules chosen by codes, code prefixes (FP2) or names, comma-separated or repeated; ignore wins."""
+
+    def matching(tokens: Iterable[str]) -> set[str]:
+        codes: set[str] = set()
+        for token in (t.strip() for text in tokens for t in fold(text).split(",")):
+            if not token:
+                continue
+            hits = {c for c, r in REGISTRY.items() if c.startswith(token.upper()) or r.name == token.lower()}
+            if not hits:
+                raise BadInput(L.RULE_UNKNOWN.format(value=token), L.RULE_UNKNOWN_HINT)
+            codes |= hits
+        return codes
+
+    chosen = matching(select) if any(fold(t).strip(", ") for t in select) else set(REGISTRY)
+    dropped = matching(ignore)
+    return [rule for code, rule in REGISTRY.items() if code in chosen - dropped]
+
+
+def thresholds(led: Ledger | None) -> dict[str, int | None]:
+    """code → the threshold each rule uses in this ledger (its setting, else the SPEC default; None: no threshold)."""
+    values = {}
+    for code, rule in REGISTRY.items():
+        default = THRESHOLDS[rule.threshold] if rule.threshold else None
+        stored = led.setting(rule.threshold) if led and rule.threshold else None
+        values[code] = int(stored) if stored not in (None, "") else default
+    return values
+
+
+def run_audit(led: Ledger, as_of: date, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
+    """Every finding of the chosen rules on the ledger as it stood on as_of: worst first, then by member and code."""
+    q = AsOf(led, as_of)
+    findings = [f for rule in select_rules(select, ignore) for f in rule.check(q)]
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: (rank[f.severity], f.member_name is None, f.member_name or "",
+                                           f.member_id or 0, f.code, f.since or date.min))
+
+
+def statistics(findings: Iterable[Finding]) -> dict[str, int]:
+    """code → count, in code order."""
+    counts: dict[str, int] = {}
+    for f in sorted(findings, key=lambda f: f.code):
+        counts[f.code] = counts.get(f.code, 0) + 1
+    return counts
+
+
+def fails(findings: Iterable[Finding], fail_on: str) -> bool:
+    """Whether any finding is at or above the --fail-on severity ('never' never fails)."""
+    if fail_on == "never":
+        return False
+    worst = SEVERITIES.index(fail_on)
+    return any(SEVERITIES.index(f.severity) <= worst for f in findings)
+
+
+def todo(led: Ledger, as_of: date, days: int = 30) -> list[Finding]:
+    """The clerk's work list: findings that will begin within the coming days, by the day they begin.
+
+    It is the audit of as_of + days minus the audit of as_of, so it can never disagree with the rules."""
+    later = as_of + timedelta(days=days)
+    now = {f.key for f in run_audit(led, as_of, ignore=["FP9"])}
+    coming = [f for f in run_audit(led, later, ignore=["FP9"])
+              if f.key not in now and f.since and as_of < f.since <= later]
+    return sorted(coming, key=lambda f: (f.since, f.member_name or "", f.code))

@@ -1,0 +1,223 @@
+"""Reading a clerk's workbook or CSV into rows keyed by column, wherever its header row is.
+
+Registers come with title rows, a 填报单位 line, merged cells, blank rows and a 合计 row; the header may be
+spelled many ways. This module finds the header, names the columns by key (labels.HEADER_ALIASES) and yields
+the data rows with their Excel row numbers. It parses no values: that is flowparty.parse's job.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from flowparty import labels as L
+from flowparty.errors import BadInput
+from flowparty.parse import fold
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+HEADER_SCAN_ROWS = 30
+UTF8_BOM = codecs.BOM_UTF8
+
+# A required column given as a tuple is satisfied by any one of its keys (a member by 身份证号 or by 姓名).
+Required = Sequence[str | tuple[str, ...]]
+
+
+@dataclass
+class Row:
+    number: int  # the row number Excel shows (the line number in a CSV)
+    values: dict[str, object]
+
+
+@dataclass
+class Table:
+    sheet: str
+    headers: dict[str, str]  # key -> the header text as written in the file
+    rows: list[Row]
+
+
+def normalize_header(text: object) -> str:
+    """'联系电话（手机）*' and ' 身份证 号码 ' to their bare words, for matching against the aliases."""
+    words = re.sub(r"\s+", "", fold(text)).strip("*＊:：")
+    return re.sub(r"[(（\[【].*?[)）\]】]", "", words) or words
+
+
+_ALIASES = {normalize_header(alias): key for key, aliases in L.HEADER_ALIASES.items() for alias in aliases}
+
+
+def header_key(text: object) -> str | None:
+    return _ALIASES.get(normalize_header(text)) if text not in (None, "") else None
+
+
+def read_table(path: Path, keys: Sequence[str], required: Required, sheet: str | None = None) -> Table:
+    """The data rows of the first sheet (or the named one) whose header row holds the required columns."""
+    if not path.is_file():
+        raise BadInput(L.FILE_NOT_FOUND.format(path=path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _locate(path.name, _read_csv(path), keys, required)
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise BadInput(L.UNSUPPORTED_FILE.format(path=path), L.UNSUPPORTED_FILE_HINT)
+    sheets = _read_workbook(path, sheet)
+    first_error: BadInput | None = None
+    for name, grid in sheets:
+        try:
+            return _locate(name, grid, keys, required)
+        except BadInput as error:
+            first_error = first_error or error
+    assert first_error is not None
+    raise first_error
+
+
+# ---------------------------------------------------------------- files to grids of cells
+
+
+def _read_workbook(path: Path, wanted: str | None) -> Iterator[tuple[str, list[list[object]]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own types for damaged or encrypted files
+        raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+    names = book.sheet_names
+    if wanted is not None and fold(wanted) not in [fold(n) for n in names]:
+        raise BadInput(L.SHEET_NOT_FOUND.format(sheet=wanted, sheets="、".join(names)))
+    for name in names:
+        if wanted is None or fold(name) == fold(wanted):
+            try:
+                sheet = book.get_sheet_by_name(name)
+                grid = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            except Exception as error:  # a sheet whose XML is damaged inside an intact zip
+                raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+            _fill_merged(grid, sheet.merged_cell_ranges or [])
+            yield name, grid
+
+
+def _cell(value: object) -> object:
+    """Empty cells as None, text trimmed, whole floats as ints (a phone typed as a number is 13800138000.0)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _fill_merged(grid: list[list[object]], ranges: list) -> None:
+    """A merged cell holds its value in the top-left corner only; every row it spans means that value."""
+    for (top, left), (bottom, right) in ranges:
+        if top >= len(grid) or left >= len(grid[top]):
+            continue
+        value = grid[top][left]
+        for r in range(top, min(bottom, len(grid) - 1) + 1):
+            for c in range(left, min(right, len(grid[r]) - 1) + 1):
+                grid[r][c] = value
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-8 with or without BOM, else GB 18030 (the superset of the GBK that Excel writes on Chinese Windows)."""
+    with path.open("rb") as handle:
+        if handle.read(3) == UTF8_BOM:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+def _read_csv(path: Path) -> Iterator[list[object]]:
+    """The rows of a CSV; a file in another encoding (UTF-16, Big5…) or with a runaway cell is refused."""
+    try:
+        with path.open(encoding=csv_encoding(path), newline="") as handle:
+            for row in csv.reader(handle):
+                yield [_cell(v) for v in row]
+    except UnicodeDecodeError:
+        raise BadInput(L.CSV_ENCODING.format(path=path), L.CSV_ENCODING_HINT) from None
+    except csv.Error:
+        raise BadInput(L.CSV_BROKEN.format(path=path), L.CSV_ENCODING_HINT) from None
+
+
+# ---------------------------------------------------------------- the header and the data rows
+
+
+def _locate(sheet: str, grid, keys: Sequence[str], required: Required) -> Table:
+    rows = iter(grid)
+    head = [row for _, row in zip(range(HEADER_SCAN_ROWS), rows)]
+    matches = [_match(row, keys) for row in head]
+    best = max(range(len(head)), key=lambda i: len(matches[i]), default=None)
+    if best is None or len(matches[best]) < 2:
+        raise _missing(sheet, required, {})
+    columns, last = dict(matches[best]), best
+    if best + 1 < len(head) and matches[best + 1]:  # a two-row header: 外出情况 over 外出时间 | 流入地
+        columns, last = _combine(matches[best], matches[best + 1]), best + 1
+    elif best > 0 and matches[best - 1]:
+        columns = _combine(matches[best - 1], matches[best])
+    found = set(columns.values())
+    if any(not (set(_options(need)) & found) for need in required):
+        raise _missing(sheet, required, found)
+    by_key = {key: col for col, key in sorted(columns.items(), reverse=True)}  # the first column of a key wins
+    headers = {key: str(_header_text(head, best, last, col)) for key, col in by_key.items()}
+    data = _data_rows(head[last + 1:], rows, last + 2, by_key)
+    return Table(sheet, headers, list(data))
+
+
+def _options(need: str | tuple[str, ...]) -> tuple[str, ...]:
+    return need if isinstance(need, tuple) else (need,)
+
+
+def _match(row: list[object], keys: Sequence[str]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for col, value in enumerate(row):
+        key = header_key(value) if isinstance(value, str) else None
+        if key in keys and key not in found.values():
+            found[col] = key
+    return found
+
+
+def _combine(upper: dict[int, str], lower: dict[int, str]) -> dict[int, str]:
+    """The columns of a two-row header; where both rows name a column, the lower (more specific) row wins."""
+    return {**upper, **lower}
+
+
+def _header_text(head: list, best: int, last: int, col: int) -> object:
+    for r in range(last, best - 2, -1):
+        if 0 <= r < len(head) and col < len(head[r]) and header_key(head[r][col]):
+            return head[r][col]
+    return ""
+
+
+def _missing(sheet: str, required: Required, found) -> BadInput:
+    names = [
+        L.HEADER_EITHER.format(first=L.HEADER_ALIASES[need[0]][0], second=L.HEADER_ALIASES[need[1]][0])
+        if isinstance(need, tuple) else L.HEADER_ALIASES[need][0]
+        for need in required if not (set(_options(need)) & set(found))
+    ]
+    return BadInput(L.HEADER_NOT_FOUND.format(sheet=sheet, missing="、".join(names)))
+
+
+def _data_rows(rest_of_head: list, rows, first_number: int, columns: dict[str, int]) -> Iterator[Row]:
+    number = first_number
+    for source in (rest_of_head, rows):
+        for row in source:
+            values = {key: row[col] if col < len(row) else None for key, col in columns.items()}
+            if not _skipped(row, values):
+                yield Row(number, values)
+            number += 1
+
+
+def _skipped(row: list[object], values: dict[str, object]) -> bool:
+    """Blank rows (a pre-numbered 序号 alone counts as blank), 合计 rows and notes under the table."""
+    if all(v is None for k, v in values.items() if k != "seq"):
+        return True
+    texts = [re.sub(r"\s+", "", fold(v)) for v in row if v is not None]
+    if any(t.startswith(L.TOTALS_WORDS) for t in texts[:3]):
+        return True
+    return len(set(texts)) == 1 and texts[0].startswith(L.NOTE_PREFIXES)

@@ -1,0 +1,88 @@
+"""Typer's own words in Chinese: usage errors (a missing option, an unknown command) with exit 2, and help.
+
+Typer carries a private copy of Click whose messages are English literals; the root command group runs it
+in non-standalone mode and renders its exceptions here instead, and help pages pass through `_translate`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from typer._click import exceptions as click_errors
+from typer.exceptions import Abort
+from typer.core import TyperCommand, TyperGroup
+
+from flowparty import labels as L
+from flowparty.errors import EXIT_BAD_INPUT
+
+
+def _hint(error: click_errors.BadParameter) -> str:
+    if error.param is not None:
+        return " / ".join(getattr(error.param, "opts", None) or [error.param.name or ""])
+    return str(error.param_hint or "")
+
+
+def chinese_message(error: click_errors.ClickException) -> str:
+    """The Chinese sentence for a usage error, chosen by its kind."""
+    if isinstance(error, click_errors.MissingParameter):
+        return L.USAGE_MISSING.format(name=_hint(error))
+    if isinstance(error, click_errors.NoSuchOption):
+        text = L.USAGE_NO_OPTION.format(name=error.option_name)
+        if error.possibilities:
+            text += L.USAGE_DID_YOU_MEAN.format(names="、".join(sorted(error.possibilities)))
+        return text
+    if isinstance(error, click_errors.BadParameter):
+        return L.USAGE_BAD_VALUE.format(name=_hint(error))
+    if isinstance(error, click_errors.BadOptionUsage):
+        return L.USAGE_NEEDS_VALUE.format(name=error.option_name)
+    message = error.format_message()
+    match = re.match(r"No such command '(.+)'", message)
+    if match:
+        return L.USAGE_NO_COMMAND.format(name=match.group(1))
+    match = re.match(r"Got unexpected extra argument(?:\(s\))? \((.+)\)", message)
+    if match:
+        return L.USAGE_EXTRA_ARGS.format(args=match.group(1))
+    return L.USAGE_OTHER
+
+
+_HELP_WORDS = (
+    ("Usage: ", L.HELP_USAGE), ("Options:", L.HELP_OPTIONS), ("Commands:", L.HELP_COMMANDS),
+    ("Arguments:", L.HELP_ARGUMENTS), ("Show this message and exit.", L.HELP_HELP),
+    ("[required]", L.HELP_REQUIRED), ("[default: ", L.HELP_DEFAULT), ("; default: ", "；" + L.HELP_DEFAULT),
+)
+
+
+def _translate(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
+
+class ChineseCommand(TyperCommand):
+    """A command whose help page reads in Chinese."""
+
+    def get_help(self, ctx) -> str:
+        return _translate(super().get_help(ctx))
+
+
+class ChineseGroup(TyperGroup):
+    """A group whose help reads in Chinese; as the root it also turns usage errors into one Chinese line, exit 2."""
+
+    def get_help(self, ctx) -> str:
+        return _translate(super().get_help(ctx))
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.ClickException as error:
+            command_path = error.ctx.command_path if getattr(error, "ctx", None) else "flowparty"
+            sys.stderr.write(L.USAGE_ERROR.format(message=chinese_message(error)) + "\n")
+            sys.stderr.write(L.USAGE_HELP.format(command=command_path) + "\n")
+            code = EXIT_BAD_INPUT
+        except Abort:  # Ctrl-C: typer raises its own Abort, not click's
+            sys.stderr.write(L.INTERRUPTED + "\n")
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,159 @@
+"""The audit, rules and todo commands as the clerk and scripts see them; the month arithmetic under them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flowparty.asof import add_months, falls_due_on, last_due_month
+from flowparty.parse import Month, month_range
+from flowparty.rules import REGISTRY
+from tests.ids import make_id
+
+ZHANG = make_id(serial=1)
+LI = make_id(serial=2, birth="19850505")
+
+
+def away_without_dues(cli, ledger):
+    """张三 away since February 2025 with a card and nothing else; 李四 at home."""
+    assert cli("member", "add", "--name", "张三", "--id", ZHANG, "--phone", "13800000000").exit_code == 0
+    assert cli("member", "add", "--name", "李四", "--id", LI).exit_code == 0
+    assert cli("register-outflow", "张三", "--to", "浙江省 宁波市 鄞州区", "--reason", "务工", "--date", "2025-02-10").exit_code == 0
+    assert cli("issue-card", "张三", "--date", "2025-02-10").exit_code == 0
+
+
+def test_audit_table_reads_in_chinese_grouped_by_member(cli, ledger):
+    away_without_dues(cli, ledger)
+    result = cli("audit", "--as-of", "2025-06-01")
+    assert result.exit_code == 0  # warnings only: FP104 and FP201
+    assert "张三" in result.stdout and "领证后未报到" in result.stdout and "请" in result.stdout
+    assert "未交党费" in result.stdout and "2025-05-01" in result.stdout   # FP201 since the day it began
+    assert "共发现 2 个问题，涉及 1 名党员" in result.stdout
+    assert "李四" not in result.stdout
+
+
+def test_audit_json_shape(cli, ledger):
+    away_without_dues(cli, ledger)
+    result = cli("audit", "--as-of", "2025-06-01", "--json")
+    findings = json.loads(result.stdout)
+    assert [f["code"] for f in findings] == ["FP104", "FP201"]
+    first = findings[0]
+    assert set(first) >= {"code", "name", "severity", "member", "message", "details"}
+    assert first["member"] == {"id_number": ZHANG, "name": "张三"}
+    assert first["name"] == "checkin-missing" and first["severity"] == "warning"
+    assert first["details"] == {"issued_on": "2025-02-10", "days": 30}
+
+
+def test_fail_on_sets_the_exit_code(cli, ledger):
+    away_without_dues(cli, ledger)
+    assert cli("audit", "--as-of", "2025-06-01").exit_code == 0
+    assert cli("audit", "--as-of", "2025-06-01", "--fail-on", "warning").exit_code == 1
+    assert cli("audit", "--as-of", "2025-09-01").exit_code == 1          # FP202: an error
+    assert cli("audit", "--as-of", "2025-09-01", "--fail-on", "never").exit_code == 0
+    result = cli("audit", "--fail-on", "sometimes")
+    assert result.exit_code == 2 and "--fail-on" in result.stderr
+
+
+def test_select_and_ignore_by_code_prefix_and_name(cli, ledger):
+    away_without_dues(cli, ledger)
+
+    def found(*args):
+        result = cli("audit", "--as-of", "2025-09-01", "--json", "--fail-on", "never", *args)
+        return [f["code"] for f in json.loads(result.stdout)]
+
+    everything = found()
+    assert {"FP104", "FP202", "FP302", "FP303"} <= set(everything)
+    assert found("--select", "FP2") == ["FP202"]
+    assert found("--select", "dues-six-months,checkin-missing") == ["FP202", "FP104"]
+    assert found("--select", "FP2", "--ignore", "fp202") == []                 # ignore wins
+    assert "FP104" not in found("--ignore", "FP1")
+    result = cli("audit", "--select", "FP999")
+    assert result.exit_code == 2 and "FP999" in result.stderr
+
+
+def test_statistics(cli, ledger):
+    away_without_dues(cli, ledger)
+    result = cli("audit", "--as-of", "2025-09-01", "--statistics", "--json", "--fail-on", "never")
+    counts = json.loads(result.stdout)
+    assert counts["FP202"] == 1 and "FP201" not in counts
+    table = cli("audit", "--as-of", "2025-09-01", "--statistics", "--fail-on", "never")
+    assert "连续六个月以上未交党费" in table.stdout
+
+
+def test_a_clean_ledger(cli, ledger):
+    result = cli("audit", "--fail-on", "info")
+    assert result.exit_code == 0 and "未发现问题" in result.stdout
+
+
+def test_audit_on_a_missing_ledger_exits_3(cli):
+    assert cli("audit").exit_code == 3
+
+
+def test_rules_lists_every_rule_with_its_source(cli):
+    result = cli("rules", "--json")
+    catalogue = json.loads(result.stdout)
+    assert [r["code"] for r in catalogue] == list(REGISTRY)
+    assert all(r["source"] for r in catalogue)
+    assert {r["code"]: r["threshold"] for r in catalogue}["FP301"] == 12
+    assert "dues-six-months" in cli("rules").stdout
+
+
+def test_rules_show_the_ledgers_own_thresholds(cli, ledger_path):
+    cli("init", "--branch", "青山村党支部", "--committee", "青山镇党委", "--report-months", "6")
+    catalogue = json.loads(cli("rules", "--json").stdout)
+    assert {r["code"]: r["threshold"] for r in catalogue}["FP301"] == 6
+
+
+def test_rules_explain_quotes_the_source(cli):
+    result = cli("rules", "explain", "FP102")
+    assert result.exit_code == 0
+    assert "每年审核一次" in result.stdout and "card_review_months" in result.stdout
+    by_name = cli("rules", "explain", "dues-six-months")
+    assert "党章 第九条" in by_name.stdout
+    for code in REGISTRY:
+        assert cli("rules", "explain", code.lower()).exit_code == 0
+    unknown = cli("rules", "explain", "FP999")
+    assert unknown.exit_code == 2 and "FP999" in unknown.stderr
+
+
+def test_todo_command(cli, ledger):
+    assert cli("todo").exit_code == 0
+    assert cli("todo", "--days", "0").exit_code == 2
+
+
+# ---------------------------------------------------------------- month arithmetic
+
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+months = st.builds(Month, st.integers(2000, 2099), st.integers(1, 12))
+
+
+@given(days, st.integers(-120, 120))
+def test_add_months_keeps_the_day_or_clamps_to_the_month_end(day, n):
+    moved = add_months(day, n)
+    assert Month.of(moved) == Month.of(day).plus(n)
+    assert moved.day == day.day or moved == Month.of(moved).last_day and moved.day < day.day
+
+
+@given(days)
+def test_a_month_is_due_from_the_first_day_after_it(day):
+    last = last_due_month(day)
+    assert last == Month.of(day).plus(-1)
+    assert falls_due_on(last) <= day < falls_due_on(last.plus(1))
+
+
+@given(days)
+def test_a_quarter_is_due_when_it_ends(day):
+    last = last_due_month(day, quarterly=True)
+    assert last.month % 3 == 0 and last < Month.of(day) and Month.of(day).index - last.index <= 3
+    for month in month_range(last.plus(-2), last.plus(3)):
+        assert (falls_due_on(month, True) <= day) == (month <= last)
+
+
+@given(months)
+def test_the_three_months_of_a_quarter_fall_due_together(month):
+    first = month.plus(-((month.month - 1) % 3))
+    assert {falls_due_on(m, True) for m in month_range(first, first.plus(2))} == {falls_due_on(first.plus(2))}
+    assert falls_due_on(first.plus(2), True) - timedelta(days=1) == first.plus(2).last_day
