@@ -21,8 +21,9 @@ from flowparty.parse import Month
 
 def add_months(day: date, months: int) -> date:
     """The same day n months later (or earlier), clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
-    target = Month.of(day).plus(months)
-    return date(target.year, target.month, min(day.day, calendar.monthrange(target.year, target.month)[1]))
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = 28 if day.day <= 28 else calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
 
 
 def last_due_month(as_of: date, quarterly: bool = False) -> Month:
@@ -61,9 +62,15 @@ _PROBATION_ENDS_ON = """
              m.probation_ends)"""
 _SINCE = "COALESCE((SELECT b.since FROM branches b WHERE b.id = m.branch_id AND b.since IS NOT NULL), :since)"
 
+
+def _index(column: str) -> str:
+    """SQL for the Month.index of an ISO date or 'YYYY-MM' column (NULL stays NULL)."""
+    return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
+
+
 # One row per roster member on :d (not an inflow member, not transferred or cancelled by :d, joined by :d),
 # with the outflow active on :d (NULL columns when home) and the latest dated fact of each kind.
-_ROSTER = f"""
+_ROSTER_FACTS = f"""
 SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
        {_CATEGORY_ON} AS category, {_PROBATION_ENDS_ON} AS probation_ends, {_SINCE} AS since,
        o.id AS outflow_id, o.left_on, o.province, o.city, o.fixed_place,
@@ -73,8 +80,10 @@ SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
        (SELECT max(r.reviewed_on) FROM cards c JOIN card_reviews r ON r.card_id = c.id
          WHERE c.member_id = m.id AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > :d)
          AND r.reviewed_on <= :d) AS card_reviewed,
-       (SELECT min(c.issued_on) FROM cards c WHERE c.outflow_id = o.id AND c.issued_on <= :d) AS first_card,
-       (SELECT min(k.checked_in_on) FROM checkins k WHERE k.outflow_id = o.id AND k.checked_in_on <= :d)
+       (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id AND c.issued_on <= :d)
+         AS first_card,
+       (SELECT min(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.outflow_id = o.id
+         AND k.checked_in_on <= :d)
          AS checked_in,
        (SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d) AS last_report,
        (SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d)
@@ -90,9 +99,16 @@ SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
          ORDER BY p.period DESC LIMIT 1) AS last_paid_period
 FROM members m
 LEFT JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
-WHERE NOT EXISTS (SELECT 1 FROM inflows i WHERE i.member_id = m.id)
-  AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id AND t.transferred_on <= :d)
+WHERE m.id NOT IN (SELECT i.member_id FROM inflows i)
+  AND m.id NOT IN (SELECT t.member_id FROM transfers t WHERE t.transferred_on <= :d)
   AND (m.joined_on IS NULL OR m.joined_on <= :d)
+"""
+# ... and the first month of the trailing run of unpaid dues (Month.index): the month after the latest paid
+# one, but not before the since month, the join month or the outflow's start month.
+_ROSTER = f"""
+SELECT r.*, max({_index('r.since')}, COALESCE({_index('r.left_on')}, 0), COALESCE({_index('r.joined_on')}, 0),
+               COALESCE({_index('r.last_paid_period')} + 1, 0)) AS first_unpaid
+FROM ({_ROSTER_FACTS}) r
 """
 
 # Returns by :d whose card (held on the day of return) had not been inspected by :d.
@@ -180,9 +196,9 @@ class AsOf:
     # -- the ledger's soundness (FP901): not a matter of the audit date
     def damage(self) -> list[str]:
         """SQLite's quick_check and foreign_key_check messages; empty when the file is sound."""
-        problems = [row[0] for row in self.led.conn.execute("PRAGMA quick_check") if row[0] != "ok"]
-        problems += [f"{row[0]} #{row[1]} → {row[2]}" for row in self.led.conn.execute("PRAGMA foreign_key_check")]
-        return problems
+        from flowparty.integrity import damage
+
+        return damage(self.led.conn, full=False)
 
     def impossible_dates(self, today: date) -> list[sqlite3.Row]:
         """Rows dated after the real today, or with a later step dated before an earlier one."""

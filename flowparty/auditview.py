@@ -12,7 +12,7 @@ from flowparty import labels as L
 from flowparty import ui
 from flowparty.db import Ledger
 from flowparty.parse import mask_id
-from flowparty.rules import REGISTRY, Finding, Rule, run_audit, statistics
+from flowparty.rules import REGISTRY, SEVERITIES, Finding, Rule, run_audit, statistics
 
 
 def _who(f: Finding) -> str:
@@ -44,6 +44,19 @@ def print_findings(findings: list[Finding], as_of: date, branch: str | None, rul
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
     ui.say(L.AUDIT_SUMMARY.format(as_of=as_of, total=len(findings),
                                   members=len({f.member_id for f in findings if f.member_id}), **counts))
+
+
+def print_by_branch(findings: list[Finding], branch_of: dict[int, str], as_of: date, rule_count: int) -> None:
+    """A township's audit: each branch's findings under its own title, then one line per branch."""
+    own = L.AUDIT_LEDGER_ROW
+    groups: dict[str, list[Finding]] = {name: [] for name in dict.fromkeys(branch_of.values())}
+    for f in findings:
+        groups.setdefault(branch_of.get(f.member_id, own), []).append(f)
+    for name, subset in groups.items():
+        print_findings(subset, as_of, name, rule_count)
+    rows = [(name, *(sum(f.severity == s for f in subset) for s in SEVERITIES),
+             len({f.member_id for f in subset if f.member_id})) for name, subset in groups.items()]
+    ui.table(L.AUDIT_BRANCH_TITLE.format(as_of=as_of), L.AUDIT_BRANCH_HEADERS, rows)
 
 
 def print_statistics(findings: list[Finding], as_of: date) -> None:

@@ -33,10 +33,13 @@ def copy(ledger: Path, dest: Path) -> Path:
         raise LedgerError(L.LEDGER_MISSING.format(path=ledger), L.LEDGER_MISSING_HINT)
     if dest.exists():
         raise BadInput(L.BACKUP_EXISTS.format(path=dest), L.BACKUP_EXISTS_HINT)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(f".{dest.name}.part")
-    part.unlink(missing_ok=True)
-    os.close(os.open(part, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    try:
+        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a folder made here is private too
+        part.unlink(missing_ok=True)
+        os.close(os.open(part, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise BadInput(L.BACKUP_CANNOT_WRITE.format(path=dest, detail=error.strerror)) from error
     try:
         source = sqlite3.connect(f"file:{ledger.as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         target = sqlite3.connect(part)
@@ -58,9 +61,8 @@ def take(ledger: Path, reason: str = MANUAL, dest: Path | None = None) -> Path:
     """A copy named by time and reason in the backups folder (or in dest when it is a folder, or at dest)."""
     name = f"{ledger.stem}-{datetime.now():%Y%m%d-%H%M%S-%f}-{reason}{ledger.suffix or '.db'}"
     if dest is None:
-        dest = folder(ledger)
-        dest.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if dest.is_dir():
+        dest = folder(ledger) / name
+    elif dest.is_dir():
         dest = dest / name
     made = copy(ledger, dest)
     if reason != MANUAL:

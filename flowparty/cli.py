@@ -172,16 +172,9 @@ def init(
 
     since_month = parse.parse_month(since, L.FIELD_SINCE) if since else parse.Month.of(records.today())
     path = db_path()
-    led = db.create(path)
-    try:
-        with led.transaction("init"):
-            records.initialize(led, branch=branch, committee=committee, code=code, since=since_month,
-                               report_months=report_months, home_province=province, home_city=city)
-    except BaseException:
-        led.close()
-        db.discard(path)
-        raise
-    led.close()
+    with db.creating(path) as led, led.transaction("init"):
+        records.initialize(led, branch=branch, committee=committee, code=code, since=since_month,
+                           report_months=report_months, home_province=province, home_city=city)
     done(L.INIT_DONE.format(path=path, branch=branch.strip(), since=since_month))
 
 
@@ -708,9 +701,10 @@ def audit(
     statistics: Annotated[bool, typer.Option("--statistics", help="只列出各规则的问题数。")] = False,
     as_json: JsonOpt = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="另把问题清单写成 Excel 工作簿。")] = None,
+    by_branch: Annotated[bool, typer.Option("--by-branch", help="乡镇汇总台账按支部分开列出。")] = False,
 ) -> None:
     """按流动党员管理规定逐条审计台账（截至某日）。"""
-    from flowparty import auditview, rules, ui
+    from flowparty import auditview, report, rules, ui
     from flowparty.errors import BadInput
 
     if fail_on not in rules.FAIL_ON:
@@ -720,14 +714,19 @@ def audit(
     with ledger(readonly=True) as led:
         findings = rules.run_audit(led, day, select or (), ignore or ())
         branch = led.setting("branch")
+        branch_of = report.member_branch_names(led) if by_branch else {}
     if xlsx is not None:
         from flowparty import export
 
         export.write_xlsx(xlsx, [export.findings_sheet(findings)])
     if as_json:
-        ui.print_json(rules.statistics(findings) if statistics else [f.as_json() for f in findings])
+        ui.print_json(rules.statistics(findings) if statistics else [
+            {**f.as_json(), "branch": branch_of.get(f.member_id, branch)} if by_branch else f.as_json()
+            for f in findings])
     elif statistics:
         auditview.print_statistics(findings, day)
+    elif by_branch:
+        auditview.print_by_branch(findings, branch_of, day, len(chosen))
     else:
         auditview.print_findings(findings, day, branch, len(chosen))
     if rules.fails(findings, fail_on):
@@ -756,8 +755,11 @@ def _rule_thresholds() -> dict:
 
     if not db_path().exists():
         return rules.thresholds(None)
-    with ledger(readonly=True) as led:
-        return rules.thresholds(led)
+    try:
+        with ledger(readonly=True) as led:
+            return rules.thresholds(led)
+    except (FlowpartyError, sqlite3.DatabaseError):  # a damaged ledger still lets the catalogue be read
+        return rules.thresholds(None)
 
 
 @command(rules_app, "explain")
@@ -973,6 +975,56 @@ def _export_command(kind: str) -> Callable:
 
 for _kind in ("register", "dues", "reports", "findings", "all"):
     command(export_app, _kind)(_export_command(_kind))
+
+
+# ---------------------------------------------------------------- demo
+
+
+@command(app, "demo")
+def demo() -> None:
+    """建立一本示例台账（一个村支部，三十多名党员），看看各命令和审计的效果；不碰您自己的台账。"""
+    import shlex
+
+    from flowparty import auditview, records, ui
+    from flowparty import demo as village
+
+    path = village.target(State.db)
+    today = records.today()
+    village.build(path, today)
+    with ledger_at(path) as led:
+        facts = village.summary(led)
+        ui.pairs(L.DEMO_TITLE, [
+            (L.DEMO_FILE_LINE, path.resolve()),
+            (L.DEMO_BRANCH_LINE, L.DEMO_BRANCH_VALUE.format(**facts)),
+            (L.DEMO_TODAY_LINE, today),
+            (L.DEMO_MEMBERS_LINE, L.DEMO_MEMBERS_VALUE.format(
+                total=facts["total"], probationary=facts["probationary"],
+                statuses="、".join(L.DEMO_STATUS_PART.format(status=L.STATUS[s], count=n)
+                                  for s, n in facts["by_status"].items()))),
+            (L.DEMO_PLACES_LINE, "、".join(L.DEMO_PLACE_PART.format(province=p, city=c if c != p else "", count=n)
+                                         for p, c, n in facts["places"])),
+        ])
+        # The audit of the demo branch, then the commands to try next.
+        ui.say(L.DEMO_AUDIT_HEADING)
+        auditview.show_audit(led, today)
+    ui.say(L.DEMO_NEXT)
+    for command_line, what in L.DEMO_NEXT_COMMANDS:
+        line = L.DEMO_NEXT_LINE.format(path=shlex.quote(str(path)), what=what,
+                                       command=command_line.format(name=village.AWAY[0].name, year=today.year))
+        ui.out().print(line, markup=False, soft_wrap=True)  # whole lines, so they can be copied
+    ui.say(L.DEMO_OWN)
+
+
+@contextmanager
+def ledger_at(path: Path) -> Iterator:
+    """A read-only ledger at a path the command chose itself (the demo's), not the one --db or FLOWPARTY_DB names."""
+    from flowparty import db
+
+    led = db.open_ledger(path, readonly=True)
+    try:
+        yield led
+    finally:
+        led.close()
 
 
 def main() -> None:

@@ -514,6 +514,26 @@ def create(path: Path) -> Ledger:
     return Ledger(conn, path)
 
 
+@contextmanager
+def creating(path: Path) -> Iterator[Ledger]:
+    """A new ledger built under a hidden name and moved into place only when finished and closed, so a crash
+    or a refusal part-way leaves no half-made ledger behind; an existing file is never replaced."""
+    if path.exists():
+        raise BadInput(L.LEDGER_EXISTS.format(path=path), L.LEDGER_EXISTS_HINT)
+    draft = path.with_name(f".{path.name}.new")
+    discard(draft)
+    led = create(draft)
+    try:
+        yield led
+        led.close()
+        if path.exists():
+            raise BadInput(L.LEDGER_EXISTS.format(path=path), L.LEDGER_EXISTS_HINT)
+        os.replace(draft, path)
+    finally:
+        led.close()
+        discard(draft)
+
+
 def discard(path: Path) -> None:
     """Remove a ledger file that init could not finish, with its journal files."""
     for suffix in ("", "-wal", "-shm", "-journal"):

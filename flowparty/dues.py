@@ -78,22 +78,29 @@ def standard_for(led: Ledger, member_id: int, month: Month, as_of: date) -> int 
 
 
 _UNDERPAID_SQL = """
-SELECT d.member_id, d.period, d.amount_fen, d.paid_on,
-       (SELECT s.monthly_fen FROM dues_standards s
-        WHERE s.member_id = d.member_id AND s.year <= CAST(substr(d.period, 1, 4) AS INTEGER) AND s.set_on <= ?
-        ORDER BY s.year DESC LIMIT 1) AS standard_fen
-FROM dues d
-WHERE d.paid_on <= ? AND d.period <= ?
-ORDER BY d.member_id, d.period
+SELECT member_id, period, amount_fen, paid_on, standard_fen FROM (
+    SELECT d.member_id, d.period, d.amount_fen, d.paid_on,
+           (SELECT s.monthly_fen FROM dues_standards s
+            WHERE s.member_id = d.member_id AND s.year <= CAST(substr(d.period, 1, 4) AS INTEGER) AND s.set_on <= ?
+            ORDER BY s.year DESC LIMIT 1) AS standard_fen
+    FROM dues d
+    WHERE d.member_id IN (SELECT member_id FROM dues_standards WHERE set_on <= ?)
+      AND d.paid_on <= ? AND d.period <= ?
+)
+WHERE amount_fen < standard_fen
+ORDER BY member_id, period
 """
 
 
 def underpaid_months(led: Ledger, as_of: date) -> dict[int, list[dict]]:
-    """FP203: per member, the months paid (as of a date) below the standard in force for them."""
+    """FP203: per member, the months paid (as of a date) below the standard in force for them.
+
+    Only members with a standard are looked at, through the (member, period) index, so a ledger that sets
+    no standards pays nothing for this rule.
+    """
     found: dict[int, list[dict]] = {}
-    for row in led.all(_UNDERPAID_SQL, [as_of, as_of, str(Month.of(as_of))]):
-        if row["standard_fen"] is not None and row["amount_fen"] < row["standard_fen"]:
-            found.setdefault(row["member_id"], []).append(
-                {"period": row["period"], "paid_on": row["paid_on"], "paid_fen": row["amount_fen"],
-                 "standard_fen": row["standard_fen"]})
+    for row in led.all(_UNDERPAID_SQL, [as_of, as_of, as_of, str(Month.of(as_of))]):
+        found.setdefault(row["member_id"], []).append(
+            {"period": row["period"], "paid_on": row["paid_on"], "paid_fen": row["amount_fen"],
+             "standard_fen": row["standard_fen"]})
     return found

@@ -165,6 +165,9 @@ def _outflow_row(led: Ledger, c: Cells) -> str:
         unit_type=c.get("unit_type", parse.parse_choice, L.UNIT_TYPES, L.FIELD_UNIT_TYPE),
         until=c.get("until", parse.parse_date_or_month, L.FIELD_UNTIL),
     )
+    returned_on = c.get("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
+    if returned_on:  # a register also lists those back home: the outflow and its end, as two steps
+        records.return_home(led, records.reload(led, member), returned_on=returned_on)
     return ADDED
 
 
@@ -197,7 +200,8 @@ _ROSTER_KEYS = ("seq", "name", "gender", "id_number", "phone", "joined", "catego
 KINDS: dict[str, Kind] = {
     "members": Kind((*_ROSTER_KEYS, "notes"), ("name", "id_number"), _member_row),
     "outflows": Kind((*_ROSTER_KEYS, "left_on", "destination", "address", "reason", "employer", "unit_type",
-                      "until", "notes"), ("id_number", "left_on", "destination", "reason"), _outflow_row),
+                      "until", "returned_on", "notes"), ("id_number", "left_on", "destination", "reason"),
+                 _outflow_row),
     "dues": Kind(("seq", "name", "id_number", "period", "amount", "paid_on", "paid_to", "receipt", "notes"),
                  (("id_number", "name"), "period", "amount", "paid_on"), _dues_row),
     "reports": Kind(("seq", "name", "id_number", "reported_on", "report_kind", "summary", "notes"),
@@ -225,8 +229,8 @@ def read(kind: str, path: Path, sheet: str | None = None) -> sheets.Table:
     spec = KINDS[kind]
     try:
         return sheets.read_table(path, spec.keys, spec.required, sheet)
-    except BadInput as error:
-        error.hint = error.hint or L.HEADER_NOT_FOUND_HINT.format(kind=kind)
+    except sheets.HeaderNotFound as error:
+        error.hint = L.HEADER_NOT_FOUND_HINT.format(kind=kind)
         raise
 
 
@@ -291,8 +295,12 @@ class Undone:
 
 
 def undo_last(led: Ledger) -> Undone:
-    """Take back the last batch not yet undone, through history; refused when later records build on it."""
-    batch = led.one("SELECT * FROM import_batches WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1")
+    """Take back the last batch that wrote something, through history; refused when later records build on it.
+
+    A re-import that found every row already in the ledger is a batch too, but there is nothing to take back.
+    """
+    batch = led.one("SELECT * FROM import_batches WHERE undone_at IS NULL AND rows_added > 0"
+                    " ORDER BY id DESC LIMIT 1")
     if batch is None:
         raise BadInput(L.NOTHING_TO_UNDO)
     entries = led.all("SELECT * FROM history WHERE batch_id = ? ORDER BY id", [batch["id"]])

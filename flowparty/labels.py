@@ -623,6 +623,7 @@ HEADER_ALIASES = {
     "employer": ("工作单位", "务工单位", "单位名称", "所在单位"),
     "unit_type": ("单位类型", "单位性质"),
     "until": ("预计返回时间", "预计返回日期"),
+    "returned_on": ("返回日期", "返回时间", "回乡日期"),
     "period": ("所属期", "月份", "所属月份", "交纳月份", "缴纳月份", "党费月份", "所属期间"),
     "amount": ("金额", "党费", "交纳金额", "缴纳金额", "实交金额", "实缴金额", "党费金额", "交纳党费"),
     "paid_on": ("交纳日期", "交纳时间", "缴纳日期", "缴纳时间", "缴费日期", "交费日期"),
@@ -693,6 +694,7 @@ TEMPLATE_NOTES = {
     "employer": "工作单位，可留空。",
     "unit_type": "单位类型：" + "/".join(UNIT_TYPES) + "。",
     "until": "预计返回日期，可留空。",
+    "returned_on": "已返回的，填返回日期（登记外出后即登记返回）；仍在外的留空。",
     "period": "所属期：2026-01、2026年1月、2026-01..2026-06 或 2026-Q1。",
     "amount": "实交总额（元），如 36、36.00、6.00元；按月平均分摊。",
     "paid_on": "交纳日期，格式同入党时间。",
@@ -729,3 +731,44 @@ HELP_DEFAULT = "[默认："
 CSV_ENCODING = "无法识别 CSV 文件的编码：{path}（只支持 UTF-8 和 GBK/GB18030）"
 CSV_BROKEN = "CSV 文件格式有误，某个单元格过长或引号不成对：{path}"
 CSV_ENCODING_HINT = "请用 Excel 或 WPS 打开后另存为 .xlsx（或“CSV UTF-8”）再导入。"
+
+# ---- demo
+DEMO_NOT_DEMO = "{path} 已存在，而且不是示例台账；示例不会覆盖真实台账。"
+DEMO_NOT_DEMO_HINT = "请换一个文件：flowparty --db 另一个文件.db demo，或不加 --db，在当前文件夹生成 flowparty-demo.db。"
+DEMO_REPORT = "外出期间工作、学习和思想情况。"
+DEMO_CONTACT = "了解近况，提醒按时交纳党费、参加组织生活。"
+DEMO_CHECKIN_ORG = "{city}{area}流动党员党支部"
+DEMO_RETURN = "外出期间按时交纳党费，参加流入地组织生活。"
+DEMO_TRANSFER_TO = "中共南京市江宁区某街道工作委员会"
+DEMO_ORIGIN_CHONGQING = "重庆市开州区某镇党委"
+DEMO_ORIGIN_GUIZHOU = "贵州省毕节市七星关区某村党支部"
+DEMO_FEEDBACK = "在本村参加组织生活和志愿服务情况良好。"
+DEMO_TITLE = "示例台账（只供试用，与您自己的台账分开）"
+DEMO_FILE_LINE = "台账文件"
+DEMO_BRANCH_LINE = "示例支部"
+DEMO_BRANCH_VALUE = "{branch}（{committee}，{home}），台账自 {since} 起完整"
+DEMO_TODAY_LINE = "示例日期"
+DEMO_MEMBERS_LINE = "党员"
+DEMO_MEMBERS_VALUE = "共 {total} 名：{statuses}；其中预备党员 {probationary} 名"
+DEMO_STATUS_PART = "{status} {count}"
+DEMO_PLACES_LINE = "外出党员在"
+DEMO_PLACE_PART = "{province}{city} {count}"
+DEMO_AUDIT_HEADING = "下面是示例支部今天的审计结果（flowparty audit）："
+DEMO_NEXT = "接着试试（示例台账可随时用 flowparty demo 重建）："
+DEMO_NEXT_COMMANDS = (
+    ("member list --status away", "外出党员名单"),
+    ("member show {name}", "一名党员的全部记录"),
+    ("audit", "逐条审计"),
+    ("todo --days 60", "今后 60 天的待办"),
+    ("rules explain FP402", "一条规则的依据"),
+    ("report annual --year {year}", "年度统计"),
+    ("export all --xlsx 示例台账.xlsx", "导出 Excel"),
+    ("info", "台账概况"),
+)
+DEMO_NEXT_LINE = "  flowparty --db {path} {command}   # {what}"
+DEMO_OWN = "建立自己的台账：flowparty init --branch 支部名称 --committee 党委名称 --province 省 --city 市"
+BACKUP_CANNOT_WRITE = "无法在此写入备份：{path}（{detail}）"
+
+# ---- audit by branch (township ledgers)
+AUDIT_BRANCH_TITLE = "各支部审计结果（截至 {as_of}）"
+AUDIT_BRANCH_HEADERS = ("支部", "错误", "警告", "提示", "涉及党员")

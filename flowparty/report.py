@@ -53,6 +53,14 @@ def branches(led: Ledger) -> list[dict]:
     return ([own] if has_own else []) + merged
 
 
+def member_branch_names(led: Ledger) -> dict[int, str]:
+    """Each member's branch name, for breaking the audit of a township ledger down by branch."""
+    names = {b["id"]: b["name"] for b in branches(led)}
+    own = led.setting("branch")
+    return {row[0]: names.get(row[1] or OWN_BRANCH, own)
+            for row in led.all("SELECT id, branch_id FROM members")}
+
+
 @dataclass
 class Scope:
     """The branches a set of figures covers, and which branch each row belongs to.

@@ -23,6 +23,7 @@ from flowparty.asof import AsOf, add_months, day_after, falls_due_on, last_due_m
 from flowparty.db import Ledger, as_date
 from flowparty.dues import underpaid_months
 from flowparty.errors import BadInput
+from flowparty.integrity import describe_date
 from flowparty.parse import Month, fold, format_fen
 
 SEVERITIES = ("error", "warning", "info")
@@ -46,7 +47,7 @@ THRESHOLDS = MappingProxyType({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing the audit found: which rule, about whom (None for the ledger as a whole), since when."""
 
@@ -56,10 +57,18 @@ class Finding:
     member_id: int | None
     id_number: str | None
     member_name: str | None
-    message: str
-    hint: str
     since: date | None = None
     details: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in Chinese, from the rule's message and the details."""
+        return L.RULE_TEXT[self.code]["message"].format(**self.details)
+
+    @property
+    def hint(self) -> str:
+        """What to do about it ("请…")."""
+        return L.RULE_TEXT[self.code]["hint"].format(**self.details)
 
     @property
     def key(self) -> tuple:
@@ -83,11 +92,12 @@ class Rule(NamedTuple):
 
 def _found(code: str, row, since: date | None, **details) -> Finding:
     rule = REGISTRY[code]
-    text = L.RULE_TEXT[code]
-    details = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()}
-    return Finding(code, rule.name, rule.severity, row["member_id"] if row else None,
-                   row["id_number"] if row else None, row["name"] if row else None,
-                   text["message"].format(**details), text["hint"].format(**details), since, details)
+    for key, value in details.items():
+        if isinstance(value, date):
+            details[key] = value.isoformat()
+    if row is None:
+        return Finding(code, rule.name, rule.severity, None, None, None, since, details)
+    return Finding(code, rule.name, rule.severity, row["member_id"], row["id_number"], row["name"], since, details)
 
 
 def _limit(q: AsOf, code: str) -> int:
@@ -156,13 +166,9 @@ def unpaid_run(q: AsOf, row) -> tuple[Month, int]:
     """The first month of the unbroken run of unpaid due months up to the last due one, and its length.
 
     Due months start at the latest of the outflow's start, the join month and the since month; a payment
-    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn)."""
-    starts = [Month.of(as_date(row["since"] + "-01"))]
-    starts += [Month.of(as_date(row[k])) for k in ("left_on", "joined_on") if row[k]]
-    first = max(starts)
-    paid = row["last_paid_period"]
-    if paid:
-        first = max(first, Month(int(paid[:4]), int(paid[5:7])).plus(1))
+    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn).
+    The query layer gives the run's first month (roster column first_unpaid)."""
+    first = Month.from_index(row["first_unpaid"])
     last = last_due_month(q.day, bool(row["quarterly"]))
     return first, max(0, last.index - first.index + 1)
 
@@ -335,12 +341,7 @@ def ledger_unsound(q: AsOf) -> Iterator[Finding]:
         yield _found("FP901", None, None, problem=problem)
     today = date.today()
     for r in q.impossible_dates(today):
-        table = L.TABLE_NAMES.get(r["tbl"], r["tbl"])
-        problem = (L.RULE_DATE_FUTURE.format(table=table, row=r["id"], column=r["col"], value=r["value"])
-                   if r["other"] is None else
-                   L.RULE_DATE_ORDER.format(table=table, row=r["id"], column=r["col"], value=r["value"],
-                                            other=r["other"]))
-        yield _found("FP901", r if r["member_id"] else None, None, problem=problem)
+        yield _found("FP901", r if r["member_id"] else None, None, problem=describe_date(r))
 
 
 # ---------------------------------------------------------------- the registry

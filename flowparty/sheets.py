@@ -26,6 +26,10 @@ UTF8_BOM = codecs.BOM_UTF8
 Required = Sequence[str | tuple[str, ...]]
 
 
+class HeaderNotFound(BadInput):
+    """No row of the sheet holds the columns a kind needs."""
+
+
 @dataclass
 class Row:
     number: int  # the row number Excel shows (the line number in a CSV)
@@ -62,14 +66,13 @@ def read_table(path: Path, keys: Sequence[str], required: Required, sheet: str |
     if suffix not in WORKBOOK_SUFFIXES:
         raise BadInput(L.UNSUPPORTED_FILE.format(path=path), L.UNSUPPORTED_FILE_HINT)
     sheets = _read_workbook(path, sheet)
-    first_error: BadInput | None = None
+    first_error: HeaderNotFound | None = None
     for name, grid in sheets:
         try:
             return _locate(name, grid, keys, required)
-        except BadInput as error:
+        except HeaderNotFound as error:
             first_error = first_error or error
-    assert first_error is not None
-    raise first_error
+    raise first_error or _missing(path.name, required, {})  # a workbook without a single sheet
 
 
 # ---------------------------------------------------------------- files to grids of cells
@@ -194,13 +197,13 @@ def _header_text(head: list, best: int, last: int, col: int) -> object:
     return ""
 
 
-def _missing(sheet: str, required: Required, found) -> BadInput:
+def _missing(sheet: str, required: Required, found) -> HeaderNotFound:
     names = [
         L.HEADER_EITHER.format(first=L.HEADER_ALIASES[need[0]][0], second=L.HEADER_ALIASES[need[1]][0])
         if isinstance(need, tuple) else L.HEADER_ALIASES[need][0]
         for need in required if not (set(_options(need)) & set(found))
     ]
-    return BadInput(L.HEADER_NOT_FOUND.format(sheet=sheet, missing="、".join(names)))
+    return HeaderNotFound(L.HEADER_NOT_FOUND.format(sheet=sheet, missing="、".join(names)))
 
 
 def _data_rows(rest_of_head: list, rows, first_number: int, columns: dict[str, int]) -> Iterator[Row]:

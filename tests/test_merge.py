@@ -243,3 +243,16 @@ def test_township_report_has_a_table_and_a_sheet_per_branch(cli, branches, tmp_p
     rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=3, values_only=True)}
     assert rows["青山村党支部"][:4] == (1, 1, 0, 1)     # away, 跨省, 省内跨市, holding a card
     assert rows["绿水村党支部"][:4] == (1, 0, 1, 0)
+
+
+def test_audit_by_branch_names_each_findings_branch(cli, branches):
+    a, b, town = branches
+    assert cli("--db", town, "merge", a, b).exit_code == 0
+    result = cli("--db", town, "audit", "--as-of", "2025-12-31", "--by-branch", "--json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    by_name = {f["member"]["name"]: f["branch"] for f in json.loads(result.stdout) if f["member"]}
+    assert by_name["张三"] == "青山村党支部" and by_name["李四"] == "绿水村党支部"
+    table = cli("--db", town, "audit", "--as-of", "2025-12-31", "--by-branch", "--fail-on", "never")
+    assert table.exit_code == 0, table.stderr
+    assert "各支部审计结果（截至 2025-12-31）" in table.stdout
+    assert "青山村党支部" in table.stdout and "绿水村党支部" in table.stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flowparty import backup, db
+from flowparty import backup, db, records
 from tests.ids import make_id
 from tests.test_migrations import _ledger_at_m001
 
@@ -69,6 +69,8 @@ def test_backup_never_overwrites_and_needs_a_ledger(cli, ledger, tmp_path):
     assert target.read_bytes() == b"keep me"
     assert cli("--db", tmp_path / "none.db", "backup", tmp_path / "x.db").exit_code == 3
     assert not (tmp_path / "x.db").exists()
+    result = cli("backup", target / "inside-a-file.db")
+    assert result.exit_code == 2 and "无法在此写入备份" in result.stderr
 
 
 def test_backup_into_a_folder_names_the_copy_by_time(cli, ledger, tmp_path):
@@ -177,8 +179,11 @@ def test_check_a_broken_foreign_key_says_how_to_restore(cli, ledger):
 
 
 def test_check_a_corrupted_file_exits_3_with_the_restore_advice(cli, ledger):
-    for serial in range(40):
-        _add(cli, serial, f"党员{serial}")
+    led = db.open_ledger(ledger)
+    with led.transaction("test"):
+        for serial in range(40):
+            records.add_member(led, name=f"党员{serial}", id_number=make_id(serial=serial), phone="13800138000")
+    led.close()
     data = bytearray(ledger.read_bytes())
     page = 4096
     assert len(data) > 8 * page
@@ -188,3 +193,44 @@ def test_check_a_corrupted_file_exits_3_with_the_restore_advice(cli, ledger):
     assert result.exit_code == 3
     assert "从备份恢复" in result.stderr and "没有找到自动备份" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_exports_mask_ids_and_phones_and_never_hold_a_formula(cli, ledger, tmp_path):
+    import openpyxl
+
+    id_number = make_id(serial=7)
+    assert cli("member", "add", "--name", "=HYPERLINK(\"http://x\",\"点我\")", "--id", id_number,
+               "--phone", "13800138000").exit_code == 0
+    result = cli("register-outflow", id_number, "--to", "浙江省 宁波市 北仑区", "--reason", "务工",
+                 "--employer", "+SUM(1,2)", "--date", "2025-03-01")
+    assert result.exit_code == 0, result.stderr
+    masked, full = tmp_path / "masked.xlsx", tmp_path / "full.xlsx"
+    assert cli("export", "register", "--xlsx", masked, "--mask-ids").exit_code == 0
+    assert cli("export", "register", "--xlsx", full).exit_code == 0
+    assert cli("export", "register", "--csv", tmp_path / "csv", "--mask-ids").exit_code == 0
+
+    def cells(path):
+        book = openpyxl.load_workbook(path)
+        return [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+
+    for cell in cells(masked) + cells(full):
+        assert cell.data_type != "f", cell.value
+    masked_text = " ".join(str(c.value) for c in cells(masked))
+    assert id_number not in masked_text and "13800138000" not in masked_text
+    assert id_number in " ".join(str(c.value) for c in cells(full))
+    csv_text = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "csv").iterdir())
+    assert id_number not in csv_text and "13800138000" not in csv_text
+    assert "\n=" not in csv_text and ",=" not in csv_text and ",+" not in csv_text
+
+
+def test_an_import_is_preceded_by_an_automatic_backup_but_a_dry_run_is_not(cli, ledger, tmp_path):
+    register = tmp_path / "名册.csv"
+    register.write_text(f"姓名,身份证号\n张三,{make_id(serial=1)}\n", encoding="utf-8")
+    assert cli("import", "members", register, "--dry-run").exit_code == 0
+    assert backup.newest(ledger) == []
+    assert cli("import", "members", register).exit_code == 0
+    [copy] = backup.newest(ledger)
+    assert copy.name.endswith("-import.db") and _mode(copy) == 0o600
+    conn = sqlite3.connect(copy)
+    assert conn.execute("SELECT count(*) FROM members").fetchone()[0] == 0  # the ledger as it was before
+    conn.close()

@@ -351,3 +351,15 @@ def test_todo_lists_what_falls_due_in_the_coming_days(led):
     soon = rules.todo(led, D("2025-07-15"), days=40)
     assert [(f.code, f.since) for f in soon] == [("FP202", D("2025-08-01")), ("FP303", D("2025-08-11")),
                                                  ("FP302", D("2025-08-21"))]
+
+
+def test_thresholds_are_ledger_settings(led):
+    m = away(led, left="2025-02-10")
+    with led.transaction("test"):
+        led.set_setting("checkin_days", 10)
+        led.set_setting("dues_error_months", 4)
+    assert "FP104" not in codes(led, "2025-02-20", m)
+    assert "FP104" in codes(led, "2025-02-21", m)
+    assert dues_codes(led, "2025-05-01", m) == {"FP201"}     # February to April: 3
+    assert dues_codes(led, "2025-06-01", m) == {"FP202"}     # 4 months is now the error
+    assert rules.thresholds(led)["FP104"] == 10 and rules.thresholds(None)["FP104"] == 30

@@ -149,12 +149,13 @@ def test_a_known_id_under_another_name_is_refused(cli, ledger, register, tmp_pat
 def test_undo_takes_back_the_last_batch_through_history(cli, ledger, register):
     cli("member", "add", "--name", "张伟", "--id", make_id(serial=1))  # on the roster before: stays, goes home
     assert cli("import", "outflows", register).exit_code == 0
+    assert cli("import", "outflows", register).exit_code == 0  # an empty batch: undo passes over it
     result = cli("import", "undo")
     assert result.exit_code == 0, result.stderr
     assert rows_of(ledger, "SELECT name, status FROM members") == [("张伟", "home")]
     assert rows_of(ledger, "SELECT count(*) FROM outflows") == [(0,)]
     assert rows_of(ledger, "SELECT count(*) FROM history WHERE action = 'delete'") == [(11,)]
-    assert rows_of(ledger, "SELECT undone_at IS NOT NULL FROM import_batches") == [(1,)]
+    assert rows_of(ledger, "SELECT undone_at IS NOT NULL FROM import_batches ORDER BY id") == [(1,), (0,)]
     assert cli("import", "undo").exit_code == 2  # nothing left to undo
     assert cli("import", "outflows", register).exit_code == 0  # and the file imports again
 
@@ -384,3 +385,30 @@ def test_excel_serial_round_trip(day):
 def test_a_city_ending_in_zhou_keeps_its_shi():
     assert parse.parse_destination("浙江省杭州市西湖区") == ("浙江省", "杭州市", "西湖区")
     assert parse.parse_destination("四川省凉山彝族自治州西昌市") == ("四川省", "凉山彝族自治州", "西昌市")
+
+
+def test_a_register_with_returns_records_them_and_reimports_unchanged(cli, ledger, tmp_path):
+    wb = Workbook()
+    wb.active.append(["姓名", "身份证号", "外出时间", "流入地", "外出原因", "返回日期"])
+    wb.active.append(["张伟", make_id(serial=1), "2023-03-01", "浙江省宁波市", "务工", "2023-12-20"])
+    wb.active.append(["张伟", make_id(serial=1), "2024-03-01", "浙江省杭州市", "务工", None])
+    wb.active.append(["李娜", make_id(serial=2, male=False), "2024-03-01", "浙江省宁波市", "务工", "2024-02-01"])
+    wb.save(tmp_path / "r.xlsx")
+    result = cli("import", "outflows", tmp_path / "r.xlsx", "--skip-invalid")
+    assert "第 4 行：返回日期“2024-02-01”早于外出日期" in result.stderr.replace("\n", "")
+    assert rows_of(ledger, "SELECT left_on, ended_on, end_kind FROM outflows ORDER BY id") == [
+        ("2023-03-01", "2023-12-20", "returned"), ("2024-03-01", None, None)]
+    assert rows_of(ledger, "SELECT name, status FROM members") == [("张伟", "away")]
+    again = cli("import", "outflows", tmp_path / "r.xlsx", "--skip-invalid")
+    assert "新增 0 行，已在台账中 2 行" in again.stdout
+
+
+def test_exported_register_with_returns_fills_a_fresh_ledger(cli, filled, tmp_path, monkeypatch):
+    assert cli("return", make_id(serial=2, male=False), "--date", "2024-06-01").exit_code == 0
+    path = tmp_path / "reg.xlsx"
+    assert cli("export", "register", "--xlsx", path).exit_code == 0
+    monkeypatch.setenv("FLOWPARTY_DB", str(tmp_path / "fresh.db"))
+    assert cli("init", "--branch", "青山村党支部", "--committee", "青山镇党委").exit_code == 0
+    result = cli("import", "outflows", path)
+    assert result.exit_code == 0, result.stderr
+    assert rows_of(tmp_path / "fresh.db", "SELECT count(*) FROM members WHERE status = 'home'") == [(1,)]

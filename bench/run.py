@@ -1,0 +1,288 @@
+"""flowparty's benchmark: every figure is a ratio against a floor measured in the same run on the same data.
+
+    .venv/bin/python -m bench.run            # 1,000 and 100,000 rows (a few minutes)
+    .venv/bin/python -m bench.run --big      # also the 1,000,000-row import and its peak memory
+
+Each variant runs in a fresh subprocess (the real `flowparty` console script, end to end, against the
+ledger in FLOWPARTY_DB), variants interleaved, at least 3 runs each; the table shows medians with min–max,
+the ratio of the medians, the target and whether it is met. Peak memory is the child's own ru_maxrss
+(os.wait4), so every measurement is a fresh process. The machine is shared: read the ratios, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from bench import data
+
+BIN = Path(sys.executable).parent
+FLOWPARTY = str(BIN / "flowparty")
+PYTHON = sys.executable
+
+# ---------------------------------------------------------------- the floors, as scripts of their own
+
+FLOOR_IMPORT = """
+import sqlite3, sys
+from python_calamine import CalamineWorkbook
+rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()[2:]
+conn = sqlite3.connect(sys.argv[2])
+conn.execute("CREATE TABLE t (seq, name, gender, id_number, phone, joined, category, left_on, destination,"
+             " employer, reason)")
+with conn:
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+"""
+
+# Members away on the day whose trailing run of unpaid months (from the month after the last paid period,
+# not before the outflow or the since month, up to the last due month) is six or more.
+FLOOR_AUDIT = """
+import sqlite3, sys
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+idx = lambda c: f"(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
+sql = f'''
+SELECT m.id, m.name, :last_due - max({idx('o.left_on')}, :since, COALESCE({idx('p.last')} + 1, 0)) + 1 AS run
+FROM members m JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
+LEFT JOIN (SELECT member_id, max(period) AS last FROM dues WHERE paid_on <= :d AND period <= :due GROUP BY member_id) p
+  ON p.member_id = m.id
+WHERE run >= 6'''
+rows = conn.execute(sql, dict(d=sys.argv[2], last_due=int(sys.argv[3]), since=int(sys.argv[4]), due=sys.argv[5]))
+print(len(rows.fetchall()))
+"""
+
+FLOOR_EXPORT = """
+import sqlite3, sys, xlsxwriter
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+book = xlsxwriter.Workbook(sys.argv[2], {"constant_memory": True})
+ws = book.add_worksheet()
+sql = ("SELECT m.name, m.gender, m.id_number, m.phone, m.joined_on, o.left_on, o.province || ' ' || o.city,"
+       " o.address, o.reason, o.employer, o.unit_type FROM outflows o JOIN members m ON m.id = o.member_id")
+for r, row in enumerate(conn.execute(sql)):
+    ws.write_row(r, 0, row)
+book.close()
+"""
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass
+class Sample:
+    seconds: float
+    rss_mib: float
+
+
+def run_once(argv: list[str], env: dict | None = None) -> Sample:
+    """Wall time and peak resident set size of one fresh child process; a failure stops the benchmark."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if proc.returncode not in (0, 1):  # audit exits 1 when it finds errors: that is its answer, not a failure
+        raise SystemExit(f"benchmark step failed ({proc.returncode}): {' '.join(argv)}\n{err[-2000:]}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+@dataclass
+class Variant:
+    name: str
+    argv: Callable[[], list[str]]  # called after setup, just before the timed run
+    setup: Callable[[], None] = lambda: None
+    env: dict | None = None
+    samples: list[Sample] = field(default_factory=list)
+
+
+def measure(variants: list[Variant], runs: int) -> None:
+    """Interleaved: A B A B …, so a noisy minute hurts both sides alike."""
+    for _ in range(runs):
+        for v in variants:
+            v.setup()
+            v.samples.append(run_once(v.argv(), v.env))
+
+
+@dataclass
+class Row:
+    what: str
+    size: str
+    ours: Variant
+    floor: Variant | None
+    target: float | None  # the largest acceptable ratio
+    absolute: float | None = None  # the largest acceptable median, seconds
+    memory: float | None = None  # the largest acceptable peak, MiB
+
+    def cells(self) -> list[str]:
+        mine = [s.seconds for s in self.ours.samples]
+        cells = [self.what, self.size, _spread(mine)]
+        ok = True
+        if self.memory is not None:
+            peaks = [s.rss_mib for s in self.ours.samples]
+            cells += [_spread(peaks, "MiB"), "", f"≤ {self.memory:.0f} MiB"]
+            ok = max(peaks) <= self.memory
+        else:
+            base = [s.seconds for s in self.floor.samples]
+            ratio = statistics.median(mine) / statistics.median(base)
+            goal = f"≤ {self.target}×" if self.target else "—"
+            if self.absolute:
+                goal += f" and ≤ {self.absolute:g} s"
+                ok = statistics.median(mine) <= self.absolute
+            ok = ok and (self.target is None or ratio <= self.target)
+            cells += [_spread(base), f"{ratio:.2f}×", goal]
+        cells.append("—" if self.target is None and self.memory is None and self.absolute is None
+                     else ("met" if ok else "MISSED"))
+        return cells
+
+
+def _spread(values: list[float], unit: str = "s") -> str:
+    fmt = (lambda v: f"{v:.0f}") if unit == "MiB" else (lambda v: f"{v:.3f}" if v < 10 else f"{v:.1f}")
+    return f"{fmt(statistics.median(values))} ({fmt(min(values))}–{fmt(max(values))}) {unit}"
+
+
+HEADERS = ["measurement", "rows", "flowparty median (min–max)", "floor median (min–max)", "ratio", "target",
+           "result"]
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the measurements
+
+
+def _env(ledger: Path) -> dict:
+    return {**os.environ, "FLOWPARTY_DB": str(ledger), "COLUMNS": "120", "NO_COLOR": "1"}
+
+
+def _init_ledger(path: Path) -> None:
+    subprocess.run([FLOWPARTY, "init", "--branch", "某某村党支部", "--committee", "某某镇党委", "--code", "3301",
+                    "--since", "2018-01", "--province", "四川省", "--city", "南充市"],
+                   env=_env(path), check=True, capture_output=True)
+
+
+def startup(runs: int) -> list[Row]:
+    env = _env(Path(tempfile.gettempdir()) / "flowparty-bench-none.db")
+    version = Variant("flowparty --version", lambda: [FLOWPARTY, "--version"], env=env)
+    helps = Variant("flowparty --help", lambda: [FLOWPARTY, "--help"], env=env)
+    typer_ = Variant("import typer", lambda: [PYTHON, "-c", "import typer"], env=env)
+    measure([version, helps, typer_], runs)
+    return [Row("start-up: flowparty --version", "—", version, typer_, 2.5),
+            Row("start-up: flowparty --help", "—", helps, typer_, None)]
+
+
+def import_rows(work: Path, n: int, runs: int, target: float | None, memory: bool) -> list[Row]:
+    book = work / f"outflows-{n}.xlsx"
+    if not book.exists():
+        data.write_outflow_workbook(book, n)
+    empty = work / "empty.db"
+    if not empty.exists():
+        _init_ledger(empty)
+    ledger, floor_db = work / "import.db", work / "floor.db"
+
+    def fresh_ledger() -> None:
+        for p in work.glob("import.db*"):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        shutil.copyfile(empty, ledger)
+
+    def fresh_floor() -> None:
+        floor_db.unlink(missing_ok=True)
+
+    ours = Variant("flowparty import outflows", lambda: [FLOWPARTY, "import", "outflows", str(book)],
+                   fresh_ledger, _env(ledger))
+    floor = Variant("calamine + executemany", lambda: [PYTHON, "-c", FLOOR_IMPORT, str(book), str(floor_db)],
+                    fresh_floor)
+    measure([ours, floor], runs)
+    rows = [Row("import outflows (.xlsx)", f"{n:,}", ours, floor, target)]
+    if memory:  # the same runs, their peak resident set size
+        rows.append(Row("import outflows: peak RSS", f"{n:,}", ours, None, None, memory=300))
+    return rows
+
+
+def audit_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
+    ledger = work / f"audit-{n}.db"
+    if not ledger.exists():
+        data.build_audit_ledger(ledger, n)
+    as_of = data.AS_OF
+    last_due = data.Month(as_of.year, as_of.month).plus(-1)
+    ours = Variant("flowparty audit --statistics",
+                   lambda: [FLOWPARTY, "audit", "--as-of", as_of.isoformat(), "--statistics", "--fail-on", "never"],
+                   env=_env(ledger))
+    floor = Variant("hand-written SQL", lambda: [PYTHON, "-c", FLOOR_AUDIT, str(ledger), as_of.isoformat(),
+                                                 str(last_due.index), str(data.SINCE.index), str(last_due)])
+    measure([ours, floor], runs)
+    return [Row("audit (all rules) vs six-month arrears SQL", f"{n:,} members / {n * 60:,} dues", ours, floor,
+                target, absolute=2.0 if target else None)]
+
+
+def export_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
+    ledger, out, floor_out = work / f"audit-{n}.db", work / "export.xlsx", work / "floor.xlsx"
+    if not ledger.exists():
+        data.build_audit_ledger(ledger, n)
+    ours = Variant("flowparty export register",
+                   lambda: [FLOWPARTY, "export", "register", "--xlsx", str(out), "--as-of", data.AS_OF.isoformat()],
+                   env=_env(ledger))
+    floor = Variant("xlsxwriter constant_memory", lambda: [PYTHON, "-c", FLOOR_EXPORT, str(ledger), str(floor_out)])
+    measure([ours, floor], runs)
+    return [Row("export register (.xlsx)", f"{n:,}", ours, floor, target)]
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    libs = ", ".join(f"{p} {version(p)}" for p in ("flowparty", "typer", "rich", "sqlite-utils", "python-calamine",
+                                                   "openpyxl", "xlsxwriter"))
+    return (f"{date.today()} · {os.cpu_count()} cores ({platform.machine()}, {platform.system()}) · "
+            f"Python {platform.python_version()} · SQLite {sqlite3.sqlite_version} · {libs}")
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,100000", help="row counts, comma-separated")
+    parser.add_argument("--big", action="store_true",
+                        help="also import 1,000,000 rows once (it takes many minutes) and report its peak RSS")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--startup-runs", type=int, default=15)
+    parser.add_argument("--only", default="startup,import,audit,export", help="which measurements")
+    parser.add_argument("--work", type=Path, help="keep the generated data here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    only = set(args.only.split(","))
+    work = args.work or Path(tempfile.mkdtemp(prefix="flowparty-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    started = time.perf_counter()
+    if "startup" in only:
+        rows += startup(args.startup_runs)
+    for n in sizes:
+        at_target = n == 100_000
+        if "import" in only:
+            rows += import_rows(work, n, args.runs, 1.5 if at_target else None, memory=False)
+        if "audit" in only:
+            rows += audit_rows(work, n, args.runs, 2.0 if at_target else None)
+        if "export" in only:
+            rows += export_rows(work, n, args.runs, 1.3 if at_target else None)
+    if args.big:
+        rows += import_rows(work, 1_000_000, 1, None, memory=True)
+    report = f"{versions()}\n\n{table(rows)}\n\n(total {time.perf_counter() - started:.0f} s; data in {work})"
+    print(report)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+if __name__ == "__main__":
+    main()
