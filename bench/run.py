@@ -126,11 +126,14 @@ class Row:
 
     def cells(self) -> list[str]:
         mine = [s.seconds for s in self.ours.samples]
-        cells = [self.what, self.size, _spread(mine)]
+        cells = [self.what, self.size, _spread(mine)]  # seconds; peak MiB for a memory row
         ok = True
         if self.memory is not None:
             peaks = [s.rss_mib for s in self.ours.samples]
-            cells += [_spread(peaks, "MiB"), "", f"≤ {self.memory:.0f} MiB"]
+            base = [s.rss_mib for s in self.floor.samples]
+            cells[2] = _spread(peaks, "MiB")
+            cells += [_spread(base, "MiB"), f"{statistics.median(peaks) / statistics.median(base):.2f}×",
+                      f"≤ {self.memory:.0f} MiB"]
             ok = max(peaks) <= self.memory
         else:
             base = [s.seconds for s in self.floor.samples]
@@ -208,7 +211,7 @@ def import_rows(work: Path, n: int, runs: int, target: float | None, memory: boo
     measure([ours, floor], runs)
     rows = [Row("import outflows (.xlsx)", f"{n:,}", ours, floor, target)]
     if memory:  # the same runs, their peak resident set size
-        rows.append(Row("import outflows: peak RSS", f"{n:,}", ours, None, None, memory=300))
+        rows.append(Row("import outflows: peak RSS", f"{n:,}", ours, floor, None, memory=300))
     return rows
 
 

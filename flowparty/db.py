@@ -43,11 +43,16 @@ def resolve_path(explicit: str | os.PathLike | None) -> Path:
 # ---------------------------------------------------------------- migrations
 
 
-def m001_initial(db) -> None:
-    """The whole first schema: roster, the steps of an outflow, inflows, groups, batches and history."""
-    for statement in _M001.split(";\n"):
+def _run_script(db, script: str) -> None:
+    """Run a migration's statements one by one (executescript would commit mid-transaction)."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+def m001_initial(db) -> None:
+    """The whole first schema: roster, the steps of an outflow, inflows, groups, batches and history."""
+    _run_script(db, _M001)
 
 
 _M001 = """
@@ -246,9 +251,7 @@ CREATE INDEX history_batch ON history(batch_id)
 
 def m002_branches(db) -> None:
     """A township ledger holds several branches: each member belongs to one, and merged rows remember their source."""
-    for statement in _M002.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    _run_script(db, _M002)
 
 
 _M002 = """

@@ -379,7 +379,7 @@ RULE_NO_THRESHOLD = "—"
 RULE_SETTING_NONE = "（无）"
 
 TODO_TITLE = "今后 {days} 天的待办事项（{start} 至 {end}）"
-TODO_HEADERS = ("到期日期", "党员", "事项", "说明", "请办理")
+TODO_HEADERS = ("到期日期", "党员", "事项", "不办理的话，到期时将是", "请在到期前办理")
 TODO_EMPTY = "今后 {days} 天内没有将要到期的事项。"
 
 # Per rule: title (short Chinese name), what it checks, why, the threshold in words, the source clause and the
@@ -772,3 +772,6 @@ BACKUP_CANNOT_WRITE = "无法在此写入备份：{path}（{detail}）"
 # ---- audit by branch (township ledgers)
 AUDIT_BRANCH_TITLE = "各支部审计结果（截至 {as_of}）"
 AUDIT_BRANCH_HEADERS = ("支部", "错误", "警告", "提示", "涉及党员")
+
+# ---- ledger steps (issue 2)
+PROBATION_NOT_OVER = "{name} 的预备期到 {ends} 才满，{date} 还不能讨论转正或延长预备期（可用 --cancel 取消资格）。"

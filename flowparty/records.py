@@ -476,6 +476,9 @@ def convert(led: Ledger, member: Member, *, decided_on: date, extend_to: date | 
         raise BadInput(L.EXTEND_OR_CANCEL)
     _not_future(decided_on, L.FIELD_DATE)
     ends = as_date(member["probation_ends"])
+    if not cancel and ends and decided_on < ends:
+        raise BadInput(L.PROBATION_NOT_OVER.format(name=member["name"], ends=ends.isoformat(),
+                                                   date=decided_on.isoformat()))
     if extend_to:
         if led.one("SELECT 1 FROM conversions WHERE member_id = ? AND outcome = 'extended'", [member["id"]]):
             raise BadInput(L.ALREADY_EXTENDED.format(name=member["name"]))

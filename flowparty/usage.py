@@ -19,6 +19,8 @@ from flowparty.errors import EXIT_BAD_INPUT
 
 def _hint(error: click_errors.BadParameter) -> str:
     if error.param is not None:
+        if getattr(error.param, "param_type_name", "") == "argument":
+            return error.param.metavar or (error.param.name or "").upper()
         return " / ".join(getattr(error.param, "opts", None) or [error.param.name or ""])
     return str(error.param_hint or "")
 
