@@ -71,7 +71,8 @@ def write_outflow_workbook(path: Path, n: int) -> Path:
 
 
 def build_audit_ledger(path: Path, n: int, months: int = 60, seed: int = 6) -> Path:
-    """A ledger of n members, all away, each with up to `months` monthly dues ending 0–12 months before AS_OF.
+    """A ledger of n members, all away, each with `months` monthly dues ending 0–12 months before AS_OF; nine in
+    ten also hold a card (reviewed), a check-in, a recent report, contact and org life, the rest none of these.
 
     Bulk-inserted with executemany straight into tables made by flowparty.db.create (data setup only).
     """
@@ -85,32 +86,45 @@ def build_audit_ledger(path: Path, n: int, months: int = 60, seed: int = 6) -> P
         records.initialize(led, branch="某某村党支部", committee="某某镇党委", code="3301", since=SINCE,
                            home_province="四川省", home_city="南充市")
     last_due = Month(AS_OF.year, AS_OF.month).plus(-1)
-    members, outflows, dues = [], [], []
+    members, outflows, dues, facts = [], [], [], []
     for i in range(n):
         name, id_number, gender, joined = person(rng, i)
         members.append((i + 1, id_number, name, gender, f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}",
-                        joined.isoformat(), "away", "2021-01-01"))
+                        joined.isoformat(), "away", "2021-01-01", f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}"))
         province, city, detail = rng.choice(DESTINATIONS)
         outflows.append((i + 1, rng.choice(REASONS), province, city, detail, "2021-01-15"))
-        stop = last_due.plus(-rng.choice((0, 0, 0, 1, 2, 3, 4, 6, 8, 12)))  # some fall into arrears
+        if rng.random() < 0.9:  # most members are kept up: card, review, check-in, report, contact, org life
+            facts.append((i + 1, f"3301{i + 1:08d}", rng.choice(("2026-02", "2026-04", "2026-05"))))
+        stop = last_due.plus(-rng.choice((0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 6, 12)))  # some fall into arrears
         for k in range(months):
             period = stop.plus(-k)
             paid = min(period.last_day, AS_OF)
             dues.append((i + 1, str(period), 2000, paid.isoformat()))
         if len(dues) > 500_000:
-            _flush(led, members, outflows, dues)
-    _flush(led, members, outflows, dues)
+            _flush(led, members, outflows, dues, facts)
+    _flush(led, members, outflows, dues, facts)
     led.conn.execute("ANALYZE")
     led.conn.close()
     return path
 
 
-def _flush(led, members: list, outflows: list, dues: list) -> None:
+def _flush(led, members: list, outflows: list, dues: list, facts: list) -> None:
     led.conn.execute("BEGIN")  # the ledger's connection autocommits: one transaction a chunk, not one a row
     led.conn.executemany("INSERT INTO members (id, id_number, name, gender, birth_date, joined_on, status,"
-                         " added_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", members)
+                         " added_on, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", members)
     led.conn.executemany("INSERT INTO outflows (member_id, reason, province, city, address, left_on)"
                          " VALUES (?, ?, ?, ?, ?, ?)", outflows)
     led.conn.executemany("INSERT INTO dues (member_id, period, amount_fen, paid_on) VALUES (?, ?, ?, ?)", dues)
+    c = led.conn
+    c.executemany("INSERT INTO cards (id, member_id, outflow_id, card_no, issued_on, committee)"
+                  " VALUES (?1, ?1, ?1, ?2, '2021-01-20', '某某镇党委')", [f[:2] for f in facts])
+    c.executemany("INSERT INTO card_reviews (card_id, reviewed_on) VALUES (?, ?)",
+                  [(f[0], f[2] + "-10") for f in facts])
+    c.executemany("INSERT INTO checkins (member_id, outflow_id, org, checked_in_on, branch, verified, filed)"
+                  " VALUES (?1, ?1, '流入地党组织', '2021-02-01', '流动党员党支部', 1, 1)", [f[:1] for f in facts])
+    for table, column, extra in (("reports", "reported_on", "kind) VALUES (?, ?, '思想汇报')"),
+                                 ("contacts", "contacted_on", "channel) VALUES (?, ?, '电话')"),
+                                 ("org_life", "held_on", "kind) VALUES (?, ?, '主题党日')")):
+        c.executemany(f"INSERT INTO {table} (member_id, {column}, {extra}", [(f[0], f[2] + "-15") for f in facts])
     led.conn.execute("COMMIT")
-    members.clear(), outflows.clear(), dues.clear()
+    members.clear(), outflows.clear(), dues.clear(), facts.clear()

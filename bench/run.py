@@ -51,11 +51,12 @@ FLOOR_AUDIT = """
 import sqlite3, sys
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 idx = lambda c: f"(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
+last = ("(SELECT p.period FROM dues p WHERE p.member_id = m.id AND p.period <= :due AND p.paid_on <= :d"
+        " ORDER BY p.period DESC LIMIT 1)")
 sql = f'''
-SELECT m.id, m.name, :last_due - max({idx('o.left_on')}, :since, COALESCE({idx('p.last')} + 1, 0)) + 1 AS run
-FROM members m JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
-LEFT JOIN (SELECT member_id, max(period) AS last FROM dues WHERE paid_on <= :d AND period <= :due GROUP BY member_id) p
-  ON p.member_id = m.id
+SELECT id, name, run FROM (
+  SELECT m.id, m.name, :last_due - max({idx('o.left_on')}, :since, COALESCE({idx(last)} + 1, 0)) + 1 AS run
+  FROM members m JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d))
 WHERE run >= 6'''
 rows = conn.execute(sql, dict(d=sys.argv[2], last_due=int(sys.argv[3]), since=int(sys.argv[4]), due=sys.argv[5]))
 print(len(rows.fetchall()))
@@ -66,9 +67,10 @@ import sqlite3, sys, xlsxwriter
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 book = xlsxwriter.Workbook(sys.argv[2], {"constant_memory": True})
 ws = book.add_worksheet()
-sql = ("SELECT m.name, m.gender, m.id_number, m.phone, m.joined_on, o.left_on, o.province || ' ' || o.city,"
-       " o.address, o.reason, o.employer, o.unit_type FROM outflows o JOIN members m ON m.id = o.member_id")
-for r, row in enumerate(conn.execute(sql)):
+sql = ("SELECT o.id, m.name, m.gender, m.id_number, m.phone, m.joined_on, o.left_on, o.province || ' ' || o.city,"
+       " o.address, o.reason, o.employer, o.unit_type, c.card_no, o.ended_on, o.end_kind FROM outflows o"
+       " JOIN members m ON m.id = o.member_id LEFT JOIN cards c ON c.member_id = m.id AND c.voided_on IS NULL")
+for r, row in enumerate(conn.execute(sql)):  # the register's 15 columns, as they come
     ws.write_row(r, 0, row)
 book.close()
 """

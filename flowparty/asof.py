@@ -60,7 +60,6 @@ _PROBATION_ENDS_ON = """
                         AND json_extract(h.old_values, '$.probation_ends') IS NOT NULL ORDER BY h.id LIMIT 1)
              END,
              m.probation_ends)"""
-_SINCE = "COALESCE((SELECT b.since FROM branches b WHERE b.id = m.branch_id AND b.since IS NOT NULL), :since)"
 
 
 def _index(column: str) -> str:
@@ -69,10 +68,12 @@ def _index(column: str) -> str:
 
 
 # One row per roster member on :d (not an inflow member, not transferred or cancelled by :d, joined by :d),
-# with the outflow active on :d (NULL columns when home) and the latest dated fact of each kind.
-_ROSTER_FACTS = f"""
+# with the outflow active on :d (NULL columns when home), the latest dated fact of each kind, and the first
+# month of the trailing run of unpaid dues (Month.index): the month after the latest paid one, but not before
+# the since month, the join month or the outflow's start month. One correlated seek per fact and member.
+_ROSTER = f"""
 SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
-       {_CATEGORY_ON} AS category, {_PROBATION_ENDS_ON} AS probation_ends, {_SINCE} AS since,
+       {_CATEGORY_ON} AS category, {_PROBATION_ENDS_ON} AS probation_ends, COALESCE(b.since, :since) AS since,
        o.id AS outflow_id, o.left_on, o.province, o.city, o.fixed_place,
        COALESCE(NULLIF(o.phone, ''), NULLIF(m.phone, '')) AS phone,
        (SELECT c.issued_on FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
@@ -94,21 +95,17 @@ SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
        (SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id AND g.held_on <= :d) AS last_org_life,
        (SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id AND u.changed_on <= :d)
          AS last_change,
-       (SELECT p.period FROM dues p WHERE p.member_id = m.id
-         AND p.period <= CASE WHEN m.quarterly THEN :due_q ELSE :due_m END AND p.paid_on <= :d
-         ORDER BY p.period DESC LIMIT 1) AS last_paid_period
+       max({_index('COALESCE(b.since, :since)')}, COALESCE({_index('o.left_on')}, 0),
+           COALESCE({_index('m.joined_on')}, 0),
+           COALESCE((SELECT {_index('p.period')} + 1 FROM dues p WHERE p.member_id = m.id
+                     AND p.period <= CASE WHEN m.quarterly THEN :due_q ELSE :due_m END AND p.paid_on <= :d
+                     ORDER BY p.period DESC LIMIT 1), 0)) AS first_unpaid
 FROM members m
 LEFT JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
+LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
 WHERE m.id NOT IN (SELECT i.member_id FROM inflows i)
   AND m.id NOT IN (SELECT t.member_id FROM transfers t WHERE t.transferred_on <= :d)
   AND (m.joined_on IS NULL OR m.joined_on <= :d)
-"""
-# ... and the first month of the trailing run of unpaid dues (Month.index): the month after the latest paid
-# one, but not before the since month, the join month or the outflow's start month.
-_ROSTER = f"""
-SELECT r.*, max({_index('r.since')}, COALESCE({_index('r.left_on')}, 0), COALESCE({_index('r.joined_on')}, 0),
-               COALESCE({_index('r.last_paid_period')} + 1, 0)) AS first_unpaid
-FROM ({_ROSTER_FACTS}) r
 """
 
 # Returns by :d whose card (held on the day of return) had not been inspected by :d.

@@ -321,8 +321,13 @@ def _migrate(conn: sqlite3.Connection) -> None:
 # ---------------------------------------------------------------- values in and out of SQLite
 
 
+_AS_IS = {str, int, float}
+
+
 def to_sql(value: Any) -> Any:
     """Dates become ISO text, booleans 0/1; everything else as it is."""
+    if value is None or type(value) in _AS_IS:  # the common case first: an import converts millions of values
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, date):
@@ -402,9 +407,9 @@ class Ledger:
         )
 
     def _history_row(self, table: str, row_id: int, member_id: int | None, action: str,
-                     old: dict | None, new: dict | None) -> tuple:
+                     old: dict | None, new: dict | None, at: str | None = None) -> tuple:
         return (
-            datetime.now().isoformat(timespec="seconds"), self.command, table, row_id, member_id, action,
+            at or datetime.now().isoformat(timespec="seconds"), self.command, table, row_id, member_id, action,
             _json(old), _json(new), self.batch_id,
         )
 
@@ -421,20 +426,20 @@ class Ledger:
         next_id = (self.scalar(f"SELECT max(id) FROM {table}") or 0) + 1
         ids = list(range(next_id, next_id + len(rows)))
         placeholders = ", ".join("?" for _ in range(len(columns) + 1))
+        values = [[to_sql(row[c]) for c in columns] for row in rows]  # converted once, for the row and history
         try:
             self.conn.executemany(
                 f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES ({placeholders})",
-                ([row_id, *(to_sql(row[c]) for c in columns)] for row_id, row in zip(ids, rows)),
+                ([row_id, *row] for row_id, row in zip(ids, values)),
             )
         except sqlite3.IntegrityError as error:
             raise BadInput(L.CONFLICT.format(detail=error)) from error
-        self._history(
-            [
-                self._history_row(table, row_id, _member_of(table, row_id, row), "insert", None,
-                                  {c: to_sql(row[c]) for c in columns})
-                for row_id, row in zip(ids, rows)
-            ]
-        )
+        at = datetime.now().isoformat(timespec="seconds")
+        self._history([
+            self._history_row(table, row_id, _member_of(table, row_id, row), "insert", None,
+                              dict(zip(columns, converted)), at)
+            for row_id, row, converted in zip(ids, rows, values)
+        ])
         return ids
 
     def update(self, table: str, row_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -489,8 +494,11 @@ def _member_of(table: str, row_id: int, row: dict[str, Any]) -> int | None:
     return row.get("member_id")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)  # json.dumps with options builds one per call
+
+
 def _json(values: dict | None) -> str | None:
-    return None if values is None else json.dumps(values, ensure_ascii=False, default=str)
+    return None if values is None else _ENCODER.encode(values)
 
 
 # ---------------------------------------------------------------- opening

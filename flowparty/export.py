@@ -7,7 +7,7 @@ text is always written as text, so a value beginning with = + - @ can never beco
 from __future__ import annotations
 
 import csv
-import unicodedata
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from flowparty.db import Ledger, as_date
 TEXT, DATE, MONEY, NUMBER = "text", "date", "money", "number"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 50
+EXCEL_EPOCH, EXCEL_LEAP_BUG_ENDS = date(1899, 12, 30), date(1900, 3, 1)  # day 0 of Excel's dates; its 1900-02-29
 
 
 @dataclass
@@ -115,10 +116,15 @@ KINDS: dict[str, Callable[[Ledger, date, bool], Sheet]] = {
 # ---------------------------------------------------------------- writers
 
 
+# The wide (two-column) ranges of East Asian scripts and full-width forms, after Markus Kuhn's wcwidth.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def display_width(value: object) -> int:
-    """Columns a value takes on screen: a Chinese character is two."""
+    """Columns a value takes on screen: a Chinese character is two (counted by one regex, not char by char)."""
     text = value.isoformat() if isinstance(value, date) else str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
 
 
 def _widths(sheet: Sheet) -> list[int]:
@@ -126,7 +132,10 @@ def _widths(sheet: Sheet) -> list[int]:
     for row in sheet.rows:
         for i, value in enumerate(row):
             if value is not None:
-                widths[i] = max(widths[i], display_width(value if sheet.types[i] != MONEY else "000000.00"))
+                text = "000000.00" if sheet.types[i] == MONEY else value.isoformat() if isinstance(value, date) \
+                    else str(value)
+                if 2 * len(text) > widths[i]:  # at most two columns a character: most values need no counting
+                    widths[i] = max(widths[i], display_width(text))
     return [min(w + 2, MAX_WIDTH) for w in widths]
 
 
@@ -159,7 +168,10 @@ def _write_cell(ws, r: int, col: int, value: object, kind: str, formats: dict) -
     if value is None:
         return
     if kind == DATE and isinstance(value, date):
-        ws.write_datetime(r, col, value, formats[DATE])
+        if value >= EXCEL_LEAP_BUG_ENDS:  # the serial number write_datetime would store, without its slow path
+            ws.write_number(r, col, (value - EXCEL_EPOCH).days, formats[DATE])
+        else:
+            ws.write_datetime(r, col, value, formats[DATE])
     elif kind == MONEY:
         ws.write_number(r, col, value / 100, formats[MONEY])
     elif kind == NUMBER and isinstance(value, int):

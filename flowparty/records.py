@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import Iterable
+from typing import Callable, Iterable
 
 from flowparty import labels as L
 from flowparty.db import Ledger, as_date
@@ -113,12 +113,24 @@ def find_member(led: Ledger, ref: str) -> Member:
     text = fold(ref)
     if not text:
         raise BadInput(L.EMPTY_FIELD.format(field=L.FIELD_MEMBER))
+    column, value = member_key(text)
+    return one_member(ref, led.all(f"SELECT * FROM members WHERE {column} = ? ORDER BY id", [value]))
+
+
+def member_key(ref: str) -> tuple[str, str]:
+    """The column and value a reference is looked up by: ('id_number', …) or ('name', …)."""
+    text = fold(ref)
     if looks_like_id_number(text):
-        row = led.one("SELECT * FROM members WHERE id_number = ?", [text.replace(" ", "").upper()])
-        if row is None:
+        return "id_number", text.replace(" ", "").upper()
+    return "name", text
+
+
+def one_member(ref: str, rows: list[Member]) -> Member:
+    """The member a reference names, among the rows with that 身份证号 (or that name, in id order)."""
+    if looks_like_id_number(fold(ref)):
+        if not rows:
             raise BadInput(L.MEMBER_NOT_FOUND_ID.format(value=ref), L.MEMBER_NOT_FOUND_HINT)
-        return row
-    rows = led.all("SELECT * FROM members WHERE name = ? ORDER BY id", [text])
+        return rows[0]
     if not rows:
         raise BadInput(L.MEMBER_NOT_FOUND_NAME.format(value=ref), L.MEMBER_NOT_FOUND_HINT)
     if len(rows) > 1:
@@ -143,9 +155,25 @@ def add_member(led: Ledger, *, name: str, id_number: str, gender: str | None = N
                quarterly: bool = False, occupation: str | None = None, notes: str | None = None,
                status: str = "home", added_on: date | None = None) -> int:
     """Put a member on the roster; the birth date (and, when not given, the gender) come from the 身份证号."""
+    row = check_new_member(
+        name=name, id_number=id_number, gender=gender, phone=phone, joined=joined, probationary=probationary,
+        probation_ends=probation_ends, quarterly=quarterly, occupation=occupation, notes=notes, status=status,
+        added_on=added_on, on_roster=lambda number: led.one("SELECT 1 FROM members WHERE id_number = ?", [number]),
+    )
+    return led.insert("members", {**row, "batch_id": led.batch_id})
+
+
+def check_new_member(*, name: str, id_number: str, on_roster: Callable[[str], object], gender: str | None = None,
+                     phone: str | None = None, joined: date | None = None, probationary: bool = False,
+                     probation_ends: date | None = None, quarterly: bool = False, occupation: str | None = None,
+                     notes: str | None = None, status: str = "home", added_on: date | None = None) -> dict:
+    """The checks of add_member, without writing: the new members row (no batch_id), or BadInput.
+
+    on_roster(id_number) says whether the 身份证号 is taken; an import answers it from the rows it has loaded.
+    """
     name = _required(name, L.FIELD_NAME)
     id_number = parse_id_number(id_number)
-    if led.one("SELECT 1 FROM members WHERE id_number = ?", [id_number]):
+    if on_roster(id_number):
         raise BadInput(L.MEMBER_EXISTS.format(id=id_number), L.MEMBER_EXISTS_HINT)
     id_gender = gender_from_id(id_number)
     if gender and gender != id_gender:
@@ -162,13 +190,12 @@ def add_member(led: Ledger, *, name: str, id_number: str, gender: str | None = N
         _not_before(probation_ends, L.FIELD_PROBATION_ENDS, joined, L.FIELD_JOINED)
     elif probation_ends:
         raise BadInput(L.PROBATION_END_FOR_FULL)
-    return led.insert("members", {
+    return {
         "id_number": id_number, "name": name, "gender": id_gender, "birth_date": birth,
         "phone": phone, "category": "probationary" if probationary else "full", "joined_on": joined,
         "probation_ends": probation_ends, "quarterly": quarterly, "status": status,
         "occupation": _optional(occupation), "notes": _optional(notes), "added_on": added_on or today(),
-        "batch_id": led.batch_id,
-    })
+    }
 
 
 def _one_year_after(day: date) -> date:
@@ -190,7 +217,11 @@ def active_outflow(led: Ledger, member_id: int) -> sqlite3.Row | None:
 
 
 def _require_away(led: Ledger, member: Member) -> sqlite3.Row:
-    outflow = active_outflow(led, member["id"])
+    return _away(member, active_outflow(led, member["id"]))
+
+
+def _away(member: Member, outflow):
+    """The member's active outflow; a member without one is not away."""
     if outflow is None:
         raise BadInput(L.NOT_AWAY.format(name=member["name"], status=L.STATUS[member["status"]]),
                        L.NOT_AWAY_HINT)
@@ -201,26 +232,36 @@ def register_outflow(led: Ledger, member: Member, *, destination: Destination, r
                      employer: str | None = None, phone: str | None = None, until: date | None = None,
                      fixed: bool = False, briefed: bool = False, unit_type: str | None = None) -> int:
     """外出登记: the member leaves; the destination, reason and contact while away are kept."""
+    last = led.scalar("SELECT max(ended_on) FROM outflows WHERE member_id = ?", [member["id"]])
+    row = check_outflow(member, last_return=as_date(last), destination=destination, reason=reason,
+                        left_on=left_on, employer=employer, phone=phone, until=until, fixed=fixed,
+                        briefed=briefed, unit_type=unit_type)
+    outflow_id = led.insert("outflows", {"member_id": member["id"], **row, "batch_id": led.batch_id})
+    led.update("members", member["id"], {"status": "away"})
+    return outflow_id
+
+
+def check_outflow(member: Member, *, last_return: date | None, destination: Destination, reason: str,
+                  left_on: date, employer: str | None = None, phone: str | None = None, until: date | None = None,
+                  fixed: bool = False, briefed: bool = False, unit_type: str | None = None) -> dict:
+    """The checks of register_outflow over the member's state and their last return: the outflows row
+    (no member_id, no batch_id), or BadInput."""
     _refuse_inactive(member)
     if member["status"] == "away":
         raise BadInput(L.ALREADY_AWAY.format(name=member["name"]), L.ALREADY_AWAY_HINT)
     if member["status"] == "inflow":
         raise BadInput(L.INFLOW_CANNOT_LEAVE.format(name=member["name"]))
     _not_future(left_on, L.FIELD_LEFT_ON)
-    last = led.scalar("SELECT max(ended_on) FROM outflows WHERE member_id = ?", [member["id"]])
-    _not_before(left_on, L.FIELD_LEFT_ON, as_date(last), L.FIELD_LAST_RETURN)
+    _not_before(left_on, L.FIELD_LEFT_ON, last_return, L.FIELD_LAST_RETURN)
     if until:
         _not_before(until, L.FIELD_UNTIL, left_on, L.FIELD_LEFT_ON)
     if not destination.province and not destination.city and not destination.detail:
         raise BadInput(L.EMPTY_FIELD.format(field=L.FIELD_DESTINATION))
-    outflow_id = led.insert("outflows", {
-        "member_id": member["id"], "reason": reason, "province": destination.province,
-        "city": destination.city, "address": destination.detail, "employer": _optional(employer),
-        "unit_type": unit_type, "left_on": left_on, "expected_return": until, "phone": phone,
-        "fixed_place": fixed, "briefed": briefed, "batch_id": led.batch_id,
-    })
-    led.update("members", member["id"], {"status": "away"})
-    return outflow_id
+    return {
+        "reason": reason, "province": destination.province, "city": destination.city,
+        "address": destination.detail, "employer": _optional(employer), "unit_type": unit_type,
+        "left_on": left_on, "expected_return": until, "phone": phone, "fixed_place": fixed, "briefed": briefed,
+    }
 
 
 def update_outflow(led: Ledger, member: Member, *, changed_on: date, destination: Destination | None = None,
@@ -254,14 +295,20 @@ def update_outflow(led: Ledger, member: Member, *, changed_on: date, destination
 def return_home(led: Ledger, member: Member, *, returned_on: date, inspected: bool = False,
                 summary: str | None = None) -> None:
     """返回: the outflow ends; the card is inspected now (--inspected) or later with inspect-card."""
-    outflow = _require_away(led, member)
-    _not_future(returned_on, L.FIELD_RETURNED_ON)
-    _not_before(returned_on, L.FIELD_RETURNED_ON, as_date(outflow["left_on"]), L.FIELD_LEFT_ON)
+    outflow = active_outflow(led, member["id"])
+    check_return(member, outflow, returned_on)
     led.update("outflows", outflow["id"], {"ended_on": returned_on, "end_kind": "returned",
                                            "summary": _optional(summary)})
     if inspected:
         _inspect(led, member, outflow, returned_on)
     led.update("members", member["id"], {"status": "home"})
+
+
+def check_return(member: Member, outflow, returned_on: date) -> None:
+    """The checks of return_home over the member's active outflow (None when not away)."""
+    _away(member, outflow)
+    _not_future(returned_on, L.FIELD_RETURNED_ON)
+    _not_before(returned_on, L.FIELD_RETURNED_ON, as_date(outflow["left_on"]), L.FIELD_LEFT_ON)
 
 
 def inspect_card(led: Ledger, member: Member, *, inspected_on: date) -> None:
@@ -379,19 +426,23 @@ def check_in(led: Ledger, member: Member, *, org: str, checked_in_on: date, bran
 def record_dues(led: Ledger, member: Member, *, periods: list[Month], amount_fen: int, paid_on: date,
                 paid_to: str = "home", receipt: str | None = None) -> list[int]:
     """党费: the total paid, split evenly over the months in fen; a month is paid once."""
+    rows = check_dues(member, paid=paid_months(led, member["id"], periods), periods=periods,
+                      amount_fen=amount_fen, paid_on=paid_on, paid_to=paid_to, receipt=receipt)
+    return led.insert_many("dues", [{**row, "batch_id": led.batch_id} for row in rows])
+
+
+def check_dues(member: Member, *, paid: list[str], periods: list[Month], amount_fen: int, paid_on: date,
+               paid_to: str = "home", receipt: str | None = None) -> list[dict]:
+    """The checks of record_dues, given which of the months are paid already: one dues row a month."""
     _refuse_inactive(member)
     _not_future(paid_on, L.FIELD_PAID_ON)
-    paid = paid_months(led, member["id"], periods)
     if paid:
         raise BadInput(L.DUES_ALREADY_PAID.format(name=member["name"], months="、".join(paid)))
     shares = split_fen(amount_fen, len(periods))
     if 0 in shares:
         raise BadInput(L.AMOUNT_TOO_SMALL.format(amount=format_fen(amount_fen), months=len(periods)))
-    return led.insert_many("dues", [
-        {"member_id": member["id"], "period": str(month), "amount_fen": share, "paid_on": paid_on,
-         "paid_to": paid_to, "receipt": _optional(receipt), "batch_id": led.batch_id}
-        for month, share in zip(periods, shares)
-    ])
+    return [{"member_id": member["id"], "period": str(month), "amount_fen": share, "paid_on": paid_on,
+             "paid_to": paid_to, "receipt": _optional(receipt)} for month, share in zip(periods, shares)]
 
 
 def paid_months(led: Ledger, member_id: int, periods: Iterable[Month]) -> list[str]:
@@ -408,10 +459,15 @@ def paid_months(led: Ledger, member_id: int, periods: Iterable[Month]) -> list[s
 def record_report(led: Ledger, member: Member, *, reported_on: date, kind: str = "思想汇报",
                   summary: str | None = None) -> int:
     """汇报 from the member to the home branch."""
+    row = check_report(member, reported_on=reported_on, kind=kind, summary=summary)
+    return led.insert("reports", {**row, "batch_id": led.batch_id})
+
+
+def check_report(member: Member, *, reported_on: date, kind: str = "思想汇报", summary: str | None = None) -> dict:
+    """The checks of record_report: the reports row (no batch_id), or BadInput."""
     _refuse_inactive(member)
     _not_future(reported_on, L.FIELD_DATE)
-    return led.insert("reports", {"member_id": member["id"], "reported_on": reported_on, "kind": kind,
-                                  "summary": _optional(summary), "batch_id": led.batch_id})
+    return {"member_id": member["id"], "reported_on": reported_on, "kind": kind, "summary": _optional(summary)}
 
 
 def record_contact(led: Ledger, member: Member, *, contacted_on: date, channel: str = "电话",

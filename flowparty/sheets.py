@@ -11,6 +11,7 @@ import codecs
 import csv
 import re
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -220,7 +221,8 @@ def _skipped(row: list[object], values: dict[str, object]) -> bool:
     """Blank rows (a pre-numbered 序号 alone counts as blank), 合计 rows and notes under the table."""
     if all(v is None for k, v in values.items() if k != "seq"):
         return True
-    texts = [re.sub(r"\s+", "", fold(v)) for v in row if v is not None]
-    if any(t.startswith(L.TOTALS_WORDS) for t in texts[:3]):
+    texts = (re.sub(r"\s+", "", fold(v)) for v in row if v is not None)  # folded only as far as needed
+    head = list(islice(texts, 3))
+    if any(t.startswith(L.TOTALS_WORDS) for t in head):
         return True
-    return len(set(texts)) == 1 and texts[0].startswith(L.NOTE_PREFIXES)
+    return bool(head) and head[0].startswith(L.NOTE_PREFIXES) and len({*head, *texts}) == 1

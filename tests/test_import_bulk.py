@@ -1,0 +1,78 @@
+"""The bulk import checks each row against the ledger AND the rows before it in the same file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from tests.ids import make_id
+
+
+def _sheet(path: Path, rows: list[list[object]]) -> Path:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+HEAD = ["姓名", "身份证号", "外出时间", "流入地", "外出原因"]
+
+
+def test_a_member_twice_in_one_file_is_one_member(cli, ledger, tmp_path):
+    path = _sheet(tmp_path / "r.xlsx", [
+        HEAD,
+        ["张伟", make_id(serial=1), "2024-03-01", "浙江省宁波市", "务工"],
+        ["张伟", make_id(serial=1), "2024-03-01", "浙江省宁波市", "务工"],  # the same outflow again
+        ["张三", make_id(serial=1), "2024-05-01", "浙江省宁波市", "务工"],  # the same 身份证号, another name
+        ["张伟", make_id(serial=1), "2024-06-01", "浙江省杭州市", "务工"],  # a second outflow while away
+    ])
+    result = cli("import", "outflows", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    message = result.stderr.replace("\n", "")
+    assert "第 4 行“姓名”列（张三）" in message and "登记为“张伟”" in message
+    assert "第 5 行：张伟 已登记外出，尚未返回" in message
+    assert "新增 1 行，已在台账中 1 行，跳过有错误的 2 行" in result.stdout.replace("\n", "")
+    assert _rows(ledger, "SELECT name, status FROM members") == [("张伟", "away")]
+    assert _rows(ledger, "SELECT left_on FROM outflows") == [("2024-03-01",)]
+
+
+def test_members_on_the_roster_leave_and_every_row_lands_in_history(cli, ledger, tmp_path):
+    assert cli("member", "add", "--name", "李娜", "--id", make_id(serial=2, male=False)).exit_code == 0
+    path = _sheet(tmp_path / "r.xlsx", [
+        HEAD,
+        ["李娜", make_id(serial=2, male=False), "2024-03-01", "上海市", "经商"],
+        ["王强", make_id(serial=3), "2024-03-02", "广东省深圳市", "务工"],
+    ])
+    result = cli("import", "outflows", path)
+    assert result.exit_code == 0, result.stderr
+    assert _rows(ledger, "SELECT name, status FROM members ORDER BY id") == [("李娜", "away"), ("王强", "away")]
+    history = _rows(ledger, "SELECT table_name, action FROM history WHERE batch_id = 1 ORDER BY id")
+    assert sorted(history) == sorted([("members", "insert"), ("members", "update"), ("outflows", "insert"),
+                                      ("outflows", "insert"), ("import_batches", "update")])
+    assert cli("import", "undo").exit_code == 0
+    assert _rows(ledger, "SELECT name, status FROM members") == [("李娜", "home")]
+    assert _rows(ledger, "SELECT count(*) FROM outflows") == [(0,)]
+
+
+def test_a_month_paid_by_an_earlier_row_of_the_file_is_refused(cli, ledger, tmp_path, unchanged):
+    assert cli("member", "add", "--name", "张伟", "--id", make_id(serial=1)).exit_code == 0
+    path = _sheet(tmp_path / "d.xlsx", [
+        ["姓名", "所属月份", "党费", "交纳时间"],
+        ["张伟", "2026-01..2026-02", 12, "2026-03-01"],
+        ["张伟", "2026-02..2026-03", 12, "2026-03-02"],
+    ])
+    with unchanged():
+        result = cli("import", "dues", path)
+    assert result.exit_code == 2
+    assert "第 3 行：张伟 以下月份的党费已登记：2026-02" in result.stderr.replace("\n", "")
