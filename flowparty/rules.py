@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from flowparty import labels as L
-from flowparty.asof import AsOf, add_months, day_after, falls_due_on, last_due_month, latest
+from flowparty.asof import AsOf, add_months, day_after, falls_due_on
 from flowparty.db import Ledger, as_date
 from flowparty.dues import underpaid_months
 from flowparty.errors import BadInput
@@ -105,8 +105,8 @@ def _limit(q: AsOf, code: str) -> int:
     return q.setting(key, THRESHOLDS[key])
 
 
-def _away(q: AsOf) -> Iterator:
-    return (r for r in q.roster if r["outflow_id"] and r["category"] != "cancelled")
+def _away(q: AsOf) -> list:
+    return q.away
 
 
 def _since_day(row) -> date:
@@ -117,6 +117,17 @@ def _months_late(q: AsOf, start: date, months: int) -> date | None:
     """The day a period of n months from start was first overdue, when that day has come."""
     deadline = add_months(start, months)
     return day_after(deadline) if q.day > deadline else None
+
+
+def _late(q: AsOf, months: int, *days: str | None) -> tuple[date, date] | None:
+    """(start, since) when a period of n months from the latest of some ISO days had run out by the audit day.
+
+    Compares ISO text first (AsOf.last_late_start), so the many members on time cost no date arithmetic."""
+    start = max(filter(None, days))
+    if start > q.last_late_start(months):
+        return None
+    start = date.fromisoformat(start)
+    return start, _months_late(q, start, months)
 
 
 # ---------------------------------------------------------------- 1 cards and check-in
@@ -133,11 +144,10 @@ def card_review_overdue(q: AsOf) -> Iterator[Finding]:
     """FP102: the card of an away member last reviewed (or issued) more than 12 months ago."""
     months = _limit(q, "FP102")
     for r in _away(q):
-        if r["card_issued"]:
-            last = latest(r["card_issued"], r["card_reviewed"])
-            since = _months_late(q, last, months)
-            if since:
-                yield _found("FP102", r, since, last=last, months=months)
+        late = r["card_issued"] and _late(q, months, r["card_issued"], r["card_reviewed"])
+        if late:
+            last, since = late
+            yield _found("FP102", r, since, last=last, months=months)
 
 
 def card_not_inspected(q: AsOf) -> Iterator[Finding]:
@@ -169,8 +179,7 @@ def unpaid_run(q: AsOf, row) -> tuple[Month, int]:
     counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn).
     The query layer gives the run's first month (roster column first_unpaid)."""
     first = Month.from_index(row["first_unpaid"])
-    last = last_due_month(q.day, bool(row["quarterly"]))
-    return first, max(0, last.index - first.index + 1)
+    return first, max(0, q.last_due[bool(row["quarterly"])] - first.index + 1)
 
 
 def _dues_population(q: AsOf) -> Iterator:
@@ -181,8 +190,9 @@ def _dues_population(q: AsOf) -> Iterator:
 
 def _dues(q: AsOf, code: str, low: int, high: int | None) -> Iterator[Finding]:
     for r in _dues_population(q):
-        first, run = unpaid_run(q, r)
+        run = q.last_due[bool(r["quarterly"])] - r["first_unpaid"] + 1  # as unpaid_run, without building Months
         if run >= low and (high is None or run < high):
+            first, run = unpaid_run(q, r)
             quarterly = bool(r["quarterly"])
             yield _found(code, r, falls_due_on(first.plus(low - 1), quarterly), months=run, first=str(first),
                          last=str(first.plus(run - 1)), quarterly=quarterly)
@@ -217,9 +227,9 @@ def report_overdue(q: AsOf) -> Iterator[Finding]:
     """FP301: no report within the report period since the last report, leaving, or the since month."""
     months = _limit(q, "FP301")
     for r in _away(q):
-        start = latest(r["last_report"], r["left_on"], str(_since_day(r)))
-        since = _months_late(q, start, months)
-        if since:
+        late = _late(q, months, r["last_report"], r["left_on"], r["since"] + "-01")
+        if late:
+            start, since = late
             yield _found("FP301", r, since, last=r["last_report"] or L.RULE_NONE, start=start, months=months)
 
 
@@ -229,9 +239,9 @@ def lost_contact(q: AsOf) -> Iterator[Finding]:
     for r in _away(q):
         heard = [r[k] for k in ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life",
                                 "last_change")]
-        start = latest(*heard, r["left_on"], str(_since_day(r)))
-        since = _months_late(q, start, months)
-        if since:
+        late = _late(q, months, *heard, r["left_on"], r["since"] + "-01")
+        if late:
+            start, since = late
             yield _found("FP302", r, since, last=max(filter(None, heard), default=L.RULE_NONE), start=start,
                          months=months)
 
@@ -240,9 +250,9 @@ def org_life_missing(q: AsOf) -> Iterator[Finding]:
     """FP303: no org life for 6 consecutive months while away."""
     months = _limit(q, "FP303")
     for r in _away(q):
-        start = latest(r["last_org_life"], r["left_on"], str(_since_day(r)))
-        since = _months_late(q, start, months)
-        if since:
+        late = _late(q, months, r["last_org_life"], r["left_on"], r["since"] + "-01")
+        if late:
+            start, since = late
             yield _found("FP303", r, since, last=r["last_org_life"] or L.RULE_NONE, start=start, months=months)
 
 
@@ -326,9 +336,9 @@ def feedback_overdue(q: AsOf) -> Iterator[Finding]:
     months = _limit(q, "FP603")
     since_day = as_date(q.since + "-01")
     for r in q.inflows:
-        start = latest(r["last_feedback"], r["arrived_on"], str(since_day))
-        since = _months_late(q, start, months)
-        if since:
+        late = _late(q, months, r["last_feedback"], r["arrived_on"], str(since_day))
+        if late:
+            since = late[1]
             yield _found("FP603", r, since, last=r["last_feedback"] or L.RULE_NONE, months=months)
 
 
