@@ -223,37 +223,32 @@ def dues_below_standard(q: AsOf) -> Iterator[Finding]:
 # ---------------------------------------------------------------- 3 reports, contact, org life, whereabouts
 
 
-def report_overdue(q: AsOf) -> Iterator[Finding]:
-    """FP301: no report within the report period since the last report, leaving, or the since month."""
-    months = _limit(q, "FP301")
+def _silent(q: AsOf, code: str, columns: tuple[str, ...]) -> Iterator[Finding]:
+    """Away members with none of `columns` dated within the rule's months since then, leaving or the since month."""
+    months = _limit(q, code)
     for r in _away(q):
-        late = _late(q, months, r["last_report"], r["left_on"], r["since"] + "-01")
+        heard = [r[c] for c in columns]
+        late = _late(q, months, *heard, r["left_on"], r["since"] + "-01")
         if late:
             start, since = late
-            yield _found("FP301", r, since, last=r["last_report"] or L.RULE_NONE, start=start, months=months)
+            yield _found(code, r, since, last=max(filter(None, heard), default=L.RULE_NONE), start=start,
+                         months=months)
+
+
+def report_overdue(q: AsOf) -> Iterator[Finding]:
+    """FP301: no report within the report period since the last report, leaving, or the since month."""
+    return _silent(q, "FP301", ("last_report",))
 
 
 def lost_contact(q: AsOf) -> Iterator[Finding]:
     """FP302: no report, contact, check-in, dues payment, org life or outflow change for 6 months."""
-    months = _limit(q, "FP302")
-    for r in _away(q):
-        heard = [r[k] for k in ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life",
-                                "last_change")]
-        late = _late(q, months, *heard, r["left_on"], r["since"] + "-01")
-        if late:
-            start, since = late
-            yield _found("FP302", r, since, last=max(filter(None, heard), default=L.RULE_NONE), start=start,
-                         months=months)
+    return _silent(q, "FP302", ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life",
+                                "last_change"))
 
 
 def org_life_missing(q: AsOf) -> Iterator[Finding]:
     """FP303: no org life for 6 consecutive months while away."""
-    months = _limit(q, "FP303")
-    for r in _away(q):
-        late = _late(q, months, r["last_org_life"], r["left_on"], r["since"] + "-01")
-        if late:
-            start, since = late
-            yield _found("FP303", r, since, last=r["last_org_life"] or L.RULE_NONE, start=start, months=months)
+    return _silent(q, "FP303", ("last_org_life",))
 
 
 def whereabouts_missing(q: AsOf) -> Iterator[Finding]:
