@@ -40,8 +40,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        shown = self.value if len(self.value) <= 60 else self.value[:60] + "…"  # a runaway cell, not the whole
-        where = L.IMPORT_COLUMN.format(column=self.column, value=shown) if self.column else ""
+        where = L.IMPORT_COLUMN.format(column=self.column, value=parse.shown(self.value)) if self.column else ""
         return L.IMPORT_ROW_ERROR.format(sheet=self.sheet, row=self.row, column=where, message=self.message)
 
 

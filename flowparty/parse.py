@@ -23,6 +23,15 @@ def fold(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+SHOWN_CHARS = 60
+
+
+def shown(value: object) -> str:
+    """A typed value as an error message repeats it: cut to SHOWN_CHARS, so a huge cell cannot flood the screen."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
 # ---------------------------------------------------------------- dates
 
 _DATE_PATTERNS = [
@@ -53,7 +62,7 @@ def parse_date(value: object, field: str) -> date:
                 return date(year, month, day)
             except ValueError:
                 break
-    raise BadInput(L.BAD_DATE.format(field=field, value=value), L.DATE_FORMS)
+    raise BadInput(L.BAD_DATE.format(field=field, value=shown(value)), L.DATE_FORMS)
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -167,7 +176,7 @@ def parse_month(value: object, field: str = L.FIELD_PERIOD) -> Month:
             if 1 <= month <= 12 and year >= 1900:
                 return Month(year, month)
             break
-    raise BadInput(L.BAD_MONTH.format(field=field, value=value), L.PERIOD_FORMS)
+    raise BadInput(L.BAD_MONTH.format(field=field, value=shown(value)), L.PERIOD_FORMS)
 
 
 def _quarter(text: str) -> list[Month] | None:
@@ -193,13 +202,13 @@ def parse_periods(value: object, field: str = L.FIELD_PERIOD) -> list[Month]:
     if len(parts) == 1:
         return [parse_month(text, field)]
     if len(parts) != 2:
-        raise BadInput(L.BAD_MONTH.format(field=field, value=value), L.PERIOD_FORMS)
+        raise BadInput(L.BAD_MONTH.format(field=field, value=shown(value)), L.PERIOD_FORMS)
     first, last = parse_month(parts[0], field), parse_month(parts[1], field)
     if last < first:
-        raise BadInput(L.PERIOD_REVERSED.format(field=field, value=value), L.PERIOD_FORMS)
+        raise BadInput(L.PERIOD_REVERSED.format(field=field, value=shown(value)), L.PERIOD_FORMS)
     months = month_range(first, last)
     if len(months) > MAX_PERIOD_MONTHS:
-        raise BadInput(L.PERIOD_TOO_LONG.format(field=field, value=value, limit=MAX_PERIOD_MONTHS))
+        raise BadInput(L.PERIOD_TOO_LONG.format(field=field, value=shown(value), limit=MAX_PERIOD_MONTHS))
     return months
 
 
@@ -211,7 +220,7 @@ _AMOUNT = re.compile(r"^(?:¥|￥|RMB)?\s*(\d+(?:\.\d{1,2})?)\s*(?:元)?$", re.I
 def parse_amount(value: object, field: str = L.FIELD_AMOUNT) -> int:
     """An amount in yuan (36, 36.5, 36.00, 6.00元, ¥6) as integer fen; it must be above zero."""
     if isinstance(value, bool):
-        raise BadInput(L.BAD_AMOUNT.format(field=field, value=value))
+        raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)))
     if isinstance(value, (int, float, Decimal)):
         text = str(Decimal(str(value)).normalize())
         if "E" in text:
@@ -220,13 +229,13 @@ def parse_amount(value: object, field: str = L.FIELD_AMOUNT) -> int:
         text = fold(value).replace(",", "")
     match = _AMOUNT.match(text)
     if not match:
-        raise BadInput(L.BAD_AMOUNT.format(field=field, value=value), L.AMOUNT_FORMS)
+        raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
     try:
         fen = int(Decimal(match.group(1)) * 100)
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-        raise BadInput(L.BAD_AMOUNT.format(field=field, value=value), L.AMOUNT_FORMS) from None
+        raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)), L.AMOUNT_FORMS) from None
     if fen <= 0:
-        raise BadInput(L.AMOUNT_NOT_POSITIVE.format(field=field, value=value))
+        raise BadInput(L.AMOUNT_NOT_POSITIVE.format(field=field, value=shown(value)))
     return fen
 
 
@@ -257,13 +266,13 @@ def parse_id_number(value: object, field: str = L.FIELD_ID) -> str:
     """An 18-character 身份证号, folded (full-width, spaces, lowercase x) and verified."""
     text = re.sub(r"\s+", "", fold(value)).upper()
     if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise BadInput(L.BAD_ID_FORM.format(field=field, value=value), L.ID_HINT)
+        raise BadInput(L.BAD_ID_FORM.format(field=field, value=shown(value)), L.ID_HINT)
     if id_check_digit(text[:17]) != text[17]:
-        raise BadInput(L.BAD_ID_CHECK.format(field=field, value=value), L.ID_HINT)
+        raise BadInput(L.BAD_ID_CHECK.format(field=field, value=shown(value)), L.ID_HINT)
     try:
         birth_date_from_id(text)
     except ValueError:
-        raise BadInput(L.BAD_ID_BIRTH.format(field=field, value=value), L.ID_HINT) from None
+        raise BadInput(L.BAD_ID_BIRTH.format(field=field, value=shown(value)), L.ID_HINT) from None
     return text
 
 
@@ -295,7 +304,7 @@ def parse_phone(value: object, field: str = L.FIELD_PHONE) -> str:
     text = re.sub(r"^(\+?86)(?=1\d{10}$)", "", text)
     if re.fullmatch(r"1[3-9]\d{9}", text) or re.fullmatch(r"0\d{2,3}\d{7,8}", text):
         return text
-    raise BadInput(L.BAD_PHONE.format(field=field, value=value), L.PHONE_HINT)
+    raise BadInput(L.BAD_PHONE.format(field=field, value=shown(value)), L.PHONE_HINT)
 
 
 def optional_phone(value: object, field: str = L.FIELD_PHONE) -> str | None:
@@ -310,7 +319,7 @@ def parse_choice(value: object, choices: dict[str, str], field: str) -> str:
     if text in choices:
         return choices[text]
     allowed = "、".join(dict.fromkeys(choices.values()))
-    raise BadInput(L.BAD_CHOICE.format(field=field, value=value, allowed=allowed))
+    raise BadInput(L.BAD_CHOICE.format(field=field, value=shown(value), allowed=allowed))
 
 
 # ---------------------------------------------------------------- destinations

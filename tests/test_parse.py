@@ -132,3 +132,15 @@ def test_destination_province_city_detail(province, city, detail, gap):
 ])
 def test_destination_examples(text, expected):
     assert tuple(parse.parse_destination(text)) == expected
+
+
+def test_an_error_repeats_a_huge_value_cut_short():
+    import pytest
+
+    from flowparty.errors import BadInput
+    from flowparty.parse import SHOWN_CHARS, parse_date
+
+    with pytest.raises(BadInput) as refused:
+        parse_date("9" * 30_000, "外出日期")
+    assert "9" * SHOWN_CHARS + "…" in refused.value.message
+    assert len(refused.value.message) < SHOWN_CHARS + 40
