@@ -21,6 +21,7 @@ from flowparty.errors import BadInput, LedgerError
 
 MIGRATION_SET = "flowparty"
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 65_536  # SQLite's page cache, filled only as pages are read: big imports stop spilling to the WAL
 
 
 def default_path() -> Path:
@@ -324,8 +325,13 @@ def _migrate(conn: sqlite3.Connection) -> None:
 _AS_IS = {str, int, float}
 
 
+# Dates bound as parameters are stored as ISO text (sqlite3 binds booleans as 0/1 itself).
+sqlite3.register_adapter(date, date.isoformat)
+sqlite3.register_adapter(datetime, datetime.isoformat)
+
+
 def to_sql(value: Any) -> Any:
-    """Dates become ISO text, booleans 0/1; everything else as it is."""
+    """Dates become ISO text, booleans 0/1; everything else as it is (as SQLite stores them, for comparing)."""
     if value is None or type(value) in _AS_IS:  # the common case first: an import converts millions of values
         return value
     if isinstance(value, bool):
@@ -407,9 +413,9 @@ class Ledger:
         )
 
     def _history_row(self, table: str, row_id: int, member_id: int | None, action: str,
-                     old: dict | None, new: dict | None, at: str | None = None) -> tuple:
+                     old: dict | None, new: dict | None) -> tuple:
         return (
-            at or datetime.now().isoformat(timespec="seconds"), self.command, table, row_id, member_id, action,
+            datetime.now().isoformat(timespec="seconds"), self.command, table, row_id, member_id, action,
             _json(old), _json(new), self.batch_id,
         )
 
@@ -418,29 +424,30 @@ class Ledger:
         return self.insert_many(table, [values])[0]
 
     def insert_many(self, table: str, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert rows in one executemany with their history rows; ids are assigned here so history can name them."""
+        """Insert rows (dicts with the same keys) in one executemany, and their history rows; returns the new ids.
+
+        SQLite numbers the rows on from the largest id, so they are first..last; the history rows are built by
+        SQLite from the rows just written (json_object of the given columns): no JSON is encoded in Python."""
         self._require_transaction()
         if not rows:
             return []
         columns = list(rows[0])
-        next_id = (self.scalar(f"SELECT max(id) FROM {table}") or 0) + 1
-        ids = list(range(next_id, next_id + len(rows)))
-        placeholders = ", ".join("?" for _ in range(len(columns) + 1))
-        values = [[to_sql(row[c]) for c in columns] for row in rows]  # converted once, for the row and history
+        first = (self.scalar(f"SELECT max(id) FROM {table}") or 0) + 1
         try:
-            self.conn.executemany(
-                f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES ({placeholders})",
-                ([row_id, *row] for row_id, row in zip(ids, values)),
-            )
+            self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)})"
+                                  f" VALUES ({', '.join(':' + c for c in columns)})", rows)
         except sqlite3.IntegrityError as error:
             raise BadInput(L.CONFLICT.format(detail=error)) from error
-        at = datetime.now().isoformat(timespec="seconds")
-        self._history([
-            self._history_row(table, row_id, _member_of(table, row_id, row), "insert", None,
-                              dict(zip(columns, converted)), at)
-            for row_id, row, converted in zip(ids, rows, values)
-        ])
-        return ids
+        member = "id" if table == "members" else "member_id" if "member_id" in columns else "NULL"
+        pairs = ", ".join(f"'{c}', {c}" for c in columns)
+        written = self.conn.execute(
+            "INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
+            f" batch_id) SELECT ?, ?, ?, id, {member}, 'insert', NULL, json_object({pairs}), ? FROM {table}"
+            " WHERE id >= ? ORDER BY id",
+            [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id, first]).rowcount
+        if written != len(rows):
+            raise RuntimeError(f"{table}: {len(rows)} rows inserted, but ids from {first} numbered {written}")
+        return list(range(first, first + len(rows)))
 
     def update(self, table: str, row_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Change columns of one row, keeping the old values in history; returns what actually changed."""
@@ -509,6 +516,7 @@ def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 

@@ -1,10 +1,12 @@
 """Importing a register: every row parsed (flowparty.parse) and checked by the same checks as the command line
 (the check_* functions of flowparty.records), and the whole file written in one transaction.
 
-The ledger state the file needs (its members, their outflows, paid months, reports) is loaded with a few set
-queries; each row is checked against that state and the rows before it in the file, and a good row's effects
-join the state. The collected rows are then written a table at a time (Ledger.insert_many, history included).
-A bad row is listed and leaves no trace; the batch commits (no errors, or --skip-invalid) or is not written.
+The rows stream from the file in chunks of CHUNK_ROWS, so a million-row register never sits in memory. For
+each chunk the ledger state its rows need (their members, outflows, paid months, reports) is loaded with a
+few set queries; each row is checked against that state and the rows before it, a good row's effects join
+the state, and the chunk's good rows are written a table at a time (Ledger.insert_many, history included)
+inside the import's transaction, where the next chunk's queries see them. A bad row is listed and leaves no
+trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
 Rows already in the ledger are counted as unchanged, so importing the same file twice changes nothing.
 """
 
@@ -14,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
@@ -23,6 +26,8 @@ from flowparty.db import Ledger, as_date
 from flowparty.errors import BadInput
 
 ADDED, UNCHANGED = "added", "unchanged"
+CHUNK_ROWS = 5_000  # rows checked and written together: few queries a chunk, little memory
+PARSED_LIMIT = 200_000  # distinct cell values remembered across chunks (places and dates repeat; IDs do not)
 
 
 class Kind(NamedTuple):
@@ -93,16 +98,17 @@ class Cells:
         value = self.row.values.get(key)
         if value is None:
             return None
-        seen = (key, type(value), value)  # the type too: 1, 1.0 and True are equal keys
-        if seen not in self.parsed:
-            if isinstance(value, str) and parse.fold(value) == "":
-                self.parsed[seen] = None
-            else:
-                try:
-                    self.parsed[seen] = parser(value, *args)
-                except BadInput as error:
-                    raise _CellError(self.headers[key], value, error.message) from None
-        return self.parsed[seen]
+        seen = (key, value) if type(value) is str else (key, type(value), value)  # 1, 1.0 and True are equal
+        try:
+            return self.parsed[seen]
+        except KeyError:
+            pass
+        try:
+            result = None if isinstance(value, str) and parse.fold(value) == "" else parser(value, *args)
+        except BadInput as error:
+            raise _CellError(self.headers[key], value, error.message) from None
+        self.parsed[seen] = result
+        return result
 
     def need(self, key: str, parser: Callable = parse.fold, *args) -> object:
         value = self.get(key, parser, *args)
@@ -370,12 +376,11 @@ def read(kind: str, path: Path, sheet: str | None = None) -> sheets.Table:
 
 def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *, dry_run: bool = False,
                 skip_invalid: bool = False,
-                progress: Callable[[Iterable, int], Iterator] = lambda rows, total: iter(rows)) -> Outcome:
+                progress: Callable[[Iterable, int | None], Iterator] = lambda rows, total: iter(rows)) -> Outcome:
     """Import one file as one batch; raises ImportRefused (nothing written) when a row is bad."""
     table = read(kind, path, sheet)
     outcome = Outcome(kind, path.name, table.sheet)
     parsed: dict = {}
-    rows = [Cells(row, table.headers, parsed) for row in table.rows]
     try:
         with led.transaction(f"import {kind}"):
             outcome.batch_id = led.insert("import_batches", {
@@ -383,12 +388,16 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
                 "imported_at": datetime.now().isoformat(timespec="seconds"),
             })
             led.batch_id = outcome.batch_id
-            batch = KINDS[kind].batch(led, rows)
-            for cells in progress(rows, len(rows)):
-                _check_row(batch, cells, table.sheet, outcome)
+            for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
+                if len(parsed) > PARSED_LIMIT:
+                    parsed.clear()
+                rows = [Cells(row, table.headers, parsed) for row in chunk]
+                batch = KINDS[kind].batch(led, rows)
+                for cells in rows:
+                    _check_row(batch, cells, table.sheet, outcome)
+                batch.write(led)  # rolled back with the rest when a row is bad and --skip-invalid is not given
             if outcome.errors and not skip_invalid:
                 raise ImportRefused(outcome)
-            batch.write(led)
             led.update("import_batches", outcome.batch_id, {
                 "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
                 "rows_skipped": len({e.row for e in outcome.errors}),
@@ -398,6 +407,12 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
     except _DryRun:
         outcome.batch_id = None
     return outcome
+
+
+def _chunks(rows: Iterable[sheets.Row], size: int) -> Iterator[list[sheets.Row]]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
 
 
 def _check_row(batch: Batch, cells: Cells, sheet: str, outcome: Outcome) -> None:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import NamedTuple
 
 from flowparty import labels as L
@@ -20,7 +21,8 @@ from flowparty.errors import BadInput
 
 def fold(text: object) -> str:
     """Fold full-width digits, letters and spaces to their plain forms and trim the ends."""
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    text = str(text)
+    return text.strip() if text.isascii() else unicodedata.normalize("NFKC", text).strip()
 
 
 SHOWN_CHARS = 60
@@ -43,6 +45,9 @@ _DATE_PATTERNS = [
 ]
 
 
+_TIME_OF_DAY = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2})?$")
+
+
 def parse_date(value: object, field: str) -> date:
     """A date in any form of SPEC §4; a date or datetime passes through."""
     if isinstance(value, datetime):
@@ -53,7 +58,7 @@ def parse_date(value: object, field: str) -> date:
     if serial:
         return serial
     text = fold(value)
-    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)  # a time of day typed after the date
+    text = _TIME_OF_DAY.sub("", text)  # a time of day typed after the date
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -254,6 +259,8 @@ def format_fen(fen: int) -> str:
 # ---------------------------------------------------------------- 身份证号
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_FORM = re.compile(r"\d{17}[\dX]")
+_SPACES = re.compile(r"\s+")
 _ID_CHECK = "10X98765432"
 
 
@@ -262,10 +269,11 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
+@lru_cache(maxsize=8192)  # an import checks each row's ID twice: as its cell, and as the new member's
 def parse_id_number(value: object, field: str = L.FIELD_ID) -> str:
     """An 18-character 身份证号, folded (full-width, spaces, lowercase x) and verified."""
-    text = re.sub(r"\s+", "", fold(value)).upper()
-    if not re.fullmatch(r"\d{17}[\dX]", text):
+    text = _SPACES.sub("", fold(value)).upper()
+    if not _ID_FORM.fullmatch(text):
         raise BadInput(L.BAD_ID_FORM.format(field=field, value=shown(value)), L.ID_HINT)
     if id_check_digit(text[:17]) != text[17]:
         raise BadInput(L.BAD_ID_CHECK.format(field=field, value=shown(value)), L.ID_HINT)
@@ -298,11 +306,16 @@ def mask_phone(phone: str) -> str:
 # ---------------------------------------------------------------- phones, gender, choices
 
 
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+_PHONE_COUNTRY = re.compile(r"^(\+?86)(?=1\d{10}$)")
+_PHONE_FORM = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}")  # a mobile, or a landline with its area code
+
+
 def parse_phone(value: object, field: str = L.FIELD_PHONE) -> str:
     """A mobile (11 digits from 1) or a landline (area code, 7–8 digits); +86, dashes and spaces folded."""
-    text = re.sub(r"[\s\-()（）]", "", fold(value))
-    text = re.sub(r"^(\+?86)(?=1\d{10}$)", "", text)
-    if re.fullmatch(r"1[3-9]\d{9}", text) or re.fullmatch(r"0\d{2,3}\d{7,8}", text):
+    text = _PHONE_NOISE.sub("", fold(value))
+    text = _PHONE_COUNTRY.sub("", text)
+    if _PHONE_FORM.fullmatch(text):
         return text
     raise BadInput(L.BAD_PHONE.format(field=field, value=shown(value)), L.PHONE_HINT)
 

@@ -3,6 +3,10 @@
 Registers come with title rows, a 填报单位 line, merged cells, blank rows and a 合计 row; the header may be
 spelled many ways. This module finds the header, names the columns by key (labels.HEADER_ALIASES) and yields
 the data rows with their Excel row numbers. It parses no values: that is flowparty.parse's job.
+
+Rows stream: a CSV line by line, a workbook row by row. python-calamine reads a sheet whole (fast, but about
+twice the sheet's XML in memory), so an .xlsx whose sheet is bigger than STREAM_SHEET_BYTES is read with
+openpyxl's read-only mode instead, which streams in flat memory at a tenth of the speed.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zipfile
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from flowparty import labels as L
 from flowparty.errors import BadInput
@@ -21,6 +26,8 @@ from flowparty.parse import fold
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 HEADER_SCAN_ROWS = 30
+STREAM_SHEET_BYTES = 80 << 20  # uncompressed sheet XML; calamine's peak is about twice this (~150,000 rows)
+STREAMED_SUFFIXES = (".xlsx", ".xlsm")  # the formats openpyxl reads
 UTF8_BOM = codecs.BOM_UTF8
 
 # A required column given as a tuple is satisfied by any one of its keys (a member by 身份证号 or by 姓名).
@@ -41,7 +48,8 @@ class Row:
 class Table:
     sheet: str
     headers: dict[str, str]  # key -> the header text as written in the file
-    rows: list[Row]
+    rows: Iterator[Row]  # read as they are consumed: a table is read once
+    total: int | None = None  # the sheet's row count when the reader knows it (for a progress bar)
 
 
 def normalize_header(text: object) -> str:
@@ -66,11 +74,10 @@ def read_table(path: Path, keys: Sequence[str], required: Required, sheet: str |
         return _locate(path.name, _read_csv(path), keys, required)
     if suffix not in WORKBOOK_SUFFIXES:
         raise BadInput(L.UNSUPPORTED_FILE.format(path=path), L.UNSUPPORTED_FILE_HINT)
-    sheets = _read_workbook(path, sheet)
     first_error: HeaderNotFound | None = None
-    for name, grid in sheets:
+    for name, grid, total in _read_workbook(path, sheet):
         try:
-            return _locate(name, grid, keys, required)
+            return _locate(name, grid, keys, required, total)
         except HeaderNotFound as error:
             first_error = first_error or error
     raise first_error or _missing(path.name, required, {})  # a workbook without a single sheet
@@ -79,25 +86,73 @@ def read_table(path: Path, keys: Sequence[str], required: Required, sheet: str |
 # ---------------------------------------------------------------- files to grids of cells
 
 
-def _read_workbook(path: Path, wanted: str | None) -> Iterator[tuple[str, list[list[object]]]]:
+Grid = tuple[str, Iterable[list[object]], int | None]  # a sheet's name, its rows, its row count if known
+
+
+def _read_workbook(path: Path, wanted: str | None) -> Iterator[Grid]:
+    if path.suffix.lower() in STREAMED_SUFFIXES and _largest_sheet(path) > STREAM_SHEET_BYTES:
+        return _read_streaming(path, wanted)
+    return _read_calamine(path, wanted)
+
+
+def _largest_sheet(path: Path) -> int:
+    """The biggest uncompressed worksheet XML in an .xlsx (0 when it is no zip: calamine then says why)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            return max((i.file_size for i in book.infolist() if i.filename.startswith("xl/worksheets/")), default=0)
+    except (zipfile.BadZipFile, OSError):
+        return 0
+
+
+def _chosen(names: list[str], wanted: str | None) -> list[str]:
+    if wanted is None:
+        return names
+    chosen = [n for n in names if fold(n) == fold(wanted)]
+    if not chosen:
+        raise BadInput(L.SHEET_NOT_FOUND.format(sheet=wanted, sheets="、".join(names)))
+    return chosen
+
+
+def _read_calamine(path: Path, wanted: str | None) -> Iterator[Grid]:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own types for damaged or encrypted files
         raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
-    names = book.sheet_names
-    if wanted is not None and fold(wanted) not in [fold(n) for n in names]:
-        raise BadInput(L.SHEET_NOT_FOUND.format(sheet=wanted, sheets="、".join(names)))
-    for name in names:
-        if wanted is None or fold(name) == fold(wanted):
-            try:
-                sheet = book.get_sheet_by_name(name)
-                grid = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            except Exception as error:  # a sheet whose XML is damaged inside an intact zip
-                raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
-            _fill_merged(grid, sheet.merged_cell_ranges or [])
-            yield name, grid
+    for name in _chosen(book.sheet_names, wanted):
+        try:
+            sheet = book.get_sheet_by_name(name)
+            ranges = sheet.merged_cell_ranges or []
+        except Exception as error:  # a sheet whose XML is damaged inside an intact zip
+            raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+        pad = [None] * (sheet.start[1] if sheet.start else 0)  # iter_rows leaves out the empty columns on the left
+        rows = ([*pad, *map(_cell, row)] for row in sheet.iter_rows())
+        yield name, _fill_merged(rows, ranges) if ranges else rows, sheet.total_height
+
+
+def _read_streaming(path: Path, wanted: str | None) -> Iterator[Grid]:
+    """A big .xlsx, row by row in flat memory (merged cells are not filled: calamine alone reports them)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises zip, XML and key errors for damaged files
+        raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+    for name in _chosen(book.sheetnames, wanted):
+        sheet = book[name]
+        total = sheet.max_row
+        sheet.reset_dimensions()  # trust the rows, not the dimension a writer recorded
+        yield name, _damage_as_bad_input(path, ([_cell(v) for v in row] for row in
+                                                sheet.iter_rows(values_only=True))), total
+
+
+def _damage_as_bad_input(path: Path, rows: Iterator[list[object]]) -> Iterator[list[object]]:
+    """Damage deep inside a streamed sheet shows only when the reader gets there."""
+    try:
+        yield from rows
+    except Exception as error:
+        raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
 
 
 def _cell(value: object) -> object:
@@ -110,15 +165,22 @@ def _cell(value: object) -> object:
     return value
 
 
-def _fill_merged(grid: list[list[object]], ranges: list) -> None:
+def _fill_merged(rows: Iterable[list[object]], ranges: list) -> Iterator[list[object]]:
     """A merged cell holds its value in the top-left corner only; every row it spans means that value."""
+    starting: dict[int, list] = {}
     for (top, left), (bottom, right) in ranges:
-        if top >= len(grid) or left >= len(grid[top]):
-            continue
-        value = grid[top][left]
-        for r in range(top, min(bottom, len(grid) - 1) + 1):
-            for c in range(left, min(right, len(grid[r]) - 1) + 1):
-                grid[r][c] = value
+        starting.setdefault(top, []).append((left, bottom, right))
+    spans: list[list] = []  # [value, left, bottom, right] of the merges over the current row
+    for r, row in enumerate(rows):
+        for left, bottom, right in starting.get(r, ()):
+            if left < len(row):
+                spans.append([row[left], left, bottom, right])
+        if spans:
+            spans = [span for span in spans if span[2] >= r]
+            for value, left, _, right in spans:
+                for c in range(left, min(right, len(row) - 1) + 1):
+                    row[c] = value
+        yield row
 
 
 def csv_encoding(path: Path) -> str:
@@ -152,7 +214,8 @@ def _read_csv(path: Path) -> Iterator[list[object]]:
 # ---------------------------------------------------------------- the header and the data rows
 
 
-def _locate(sheet: str, grid, keys: Sequence[str], required: Required) -> Table:
+def _locate(sheet: str, grid: Iterable[list[object]], keys: Sequence[str], required: Required,
+            total: int | None = None) -> Table:
     rows = iter(grid)
     head = [row for _, row in zip(range(HEADER_SCAN_ROWS), rows)]
     matches = [_match(row, keys) for row in head]
@@ -170,7 +233,7 @@ def _locate(sheet: str, grid, keys: Sequence[str], required: Required) -> Table:
     by_key = {key: col for col, key in sorted(columns.items(), reverse=True)}  # the first column of a key wins
     headers = {key: str(_header_text(head, best, last, col)) for key, col in by_key.items()}
     data = _data_rows(head[last + 1:], rows, last + 2, by_key)
-    return Table(sheet, headers, list(data))
+    return Table(sheet, headers, data, total and max(0, total - last - 1))
 
 
 def _options(need: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -217,10 +280,16 @@ def _data_rows(rest_of_head: list, rows, first_number: int, columns: dict[str, i
             number += 1
 
 
+_MARKS = {fold(word)[0] for word in (*L.TOTALS_WORDS, *L.NOTE_PREFIXES)}  # how a 合计 or note row can begin
+
+
 def _skipped(row: list[object], values: dict[str, object]) -> bool:
     """Blank rows (a pre-numbered 序号 alone counts as blank), 合计 rows and notes under the table."""
     if all(v is None for k, v in values.items() if k != "seq"):
         return True
+    first = list(islice((v for v in row if v is not None), 3))
+    if not any(isinstance(v, str) and v[0] in _MARKS for v in first):
+        return False  # an ordinary data row: no cell to fold (cells come trimmed: no leading spaces)
     texts = (re.sub(r"\s+", "", fold(v)) for v in row if v is not None)  # folded only as far as needed
     head = list(islice(texts, 3))
     if any(t.startswith(L.TOTALS_WORDS) for t in head):
