@@ -27,7 +27,7 @@ from flowparty.errors import BadInput
 
 ADDED, UNCHANGED = "added", "unchanged"
 CHUNK_ROWS = 5_000  # rows checked and written together: few queries a chunk, little memory
-PARSED_LIMIT = 200_000  # distinct cell values remembered across chunks (places and dates repeat; IDs do not)
+PARSED_LIMIT = 50_000  # distinct cell values remembered across chunks (places and dates repeat; IDs do not)
 
 
 class Kind(NamedTuple):

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -126,8 +127,8 @@ def _read_calamine(path: Path, wanted: str | None) -> Iterator[Grid]:
             ranges = sheet.merged_cell_ranges or []
         except Exception as error:  # a sheet whose XML is damaged inside an intact zip
             raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
-        pad = [None] * (sheet.start[1] if sheet.start else 0)  # iter_rows leaves out the empty columns on the left
-        rows = ([*pad, *map(_cell, row)] for row in sheet.iter_rows())
+        pad = (None,) * (sheet.start[1] if sheet.start else 0)  # iter_rows leaves out the empty columns on the left
+        rows = (_cells(row, pad) for row in sheet.iter_rows())
         yield name, _fill_merged(rows, ranges) if ranges else rows, sheet.total_height
 
 
@@ -143,8 +144,7 @@ def _read_streaming(path: Path, wanted: str | None) -> Iterator[Grid]:
         sheet = book[name]
         total = sheet.max_row
         sheet.reset_dimensions()  # trust the rows, not the dimension a writer recorded
-        yield name, _damage_as_bad_input(path, ([_cell(v) for v in row] for row in
-                                                sheet.iter_rows(values_only=True))), total
+        yield name, _damage_as_bad_input(path, map(_cells, sheet.iter_rows(values_only=True))), total
 
 
 def _damage_as_bad_input(path: Path, rows: Iterator[list[object]]) -> Iterator[list[object]]:
@@ -155,14 +155,11 @@ def _damage_as_bad_input(path: Path, rows: Iterator[list[object]]) -> Iterator[l
         raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
 
 
-def _cell(value: object) -> object:
-    """Empty cells as None, text trimmed, whole floats as ints (a phone typed as a number is 13800138000.0)."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def _cells(row: Sequence[object], pad: tuple[None, ...] = ()) -> list[object]:
+    """A row's cells after pad: empty cells as None, text trimmed, whole floats as ints (a phone typed as a number
+    is 13800138000.0). One comprehension, not a call a cell: a register has millions of cells."""
+    return [*pad, *((v.strip() or None) if type(v) is str else
+                    int(v) if type(v) is float and v.is_integer() else v for v in row)]
 
 
 def _fill_merged(rows: Iterable[list[object]], ranges: list) -> Iterator[list[object]]:
@@ -204,7 +201,7 @@ def _read_csv(path: Path) -> Iterator[list[object]]:
     try:
         with path.open(encoding=csv_encoding(path), newline="") as handle:
             for row in csv.reader(handle):
-                yield [_cell(v) for v in row]
+                yield _cells(row)
     except UnicodeDecodeError:
         raise BadInput(L.CSV_ENCODING.format(path=path), L.CSV_ENCODING_HINT) from None
     except csv.Error:
@@ -272,9 +269,14 @@ def _missing(sheet: str, required: Required, found) -> HeaderNotFound:
 
 def _data_rows(rest_of_head: list, rows, first_number: int, columns: dict[str, int]) -> Iterator[Row]:
     number = first_number
+    keys, cols = list(columns), list(columns.values())
+    pick, width = itemgetter(*cols, cols[0]), max(cols) + 1  # the extra column keeps a 1-column pick a tuple
     for source in (rest_of_head, rows):
         for row in source:
-            values = {key: row[col] if col < len(row) else None for key, col in columns.items()}
+            if len(row) >= width:
+                values = dict(zip(keys, pick(row)))
+            else:  # a short row (a CSV line, a streamed row ending early)
+                values = {key: row[col] if col < len(row) else None for key, col in columns.items()}
             if not _skipped(row, values):
                 yield Row(number, values)
             number += 1
