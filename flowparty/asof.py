@@ -15,7 +15,7 @@ from functools import cached_property
 from datetime import date, timedelta
 from typing import Any
 
-from flowparty.db import Ledger, to_sql
+from flowparty.db import Ledger
 from flowparty.parse import Month
 
 
@@ -166,7 +166,7 @@ class AsOf:
 
     def _rows(self, sql: str, **params: Any) -> list[sqlite3.Row]:
         values = {"d": self.day, "since": self.since, "since_day": _month(self.since).first_day, **params}
-        return self.led.conn.execute(sql, {k: to_sql(v) for k, v in values.items()}).fetchall()
+        return self.led.conn.execute(sql, values).fetchall()
 
     def setting(self, key: str, default: int) -> int:
         """A numeric threshold from the ledger's settings, the SPEC default when unset."""

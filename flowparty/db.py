@@ -325,14 +325,14 @@ def _migrate(conn: sqlite3.Connection) -> None:
 _AS_IS = {str, int, float}
 
 
-# Dates bound as parameters are stored as ISO text (sqlite3 binds booleans as 0/1 itself).
+# Dates bound as parameters become ISO text (sqlite3 binds booleans as 0/1 itself): every query and write.
 sqlite3.register_adapter(date, date.isoformat)
 sqlite3.register_adapter(datetime, datetime.isoformat)
 
 
 def to_sql(value: Any) -> Any:
-    """Dates become ISO text, booleans 0/1; everything else as it is (as SQLite stores them, for comparing)."""
-    if value is None or type(value) in _AS_IS:  # the common case first: an import converts millions of values
+    """A value as SQLite stores it (dates as ISO text, booleans 0/1), to compare with what a row holds."""
+    if value is None or type(value) in _AS_IS:  # the common case first
         return value
     if isinstance(value, bool):
         return int(value)
@@ -360,10 +360,10 @@ class Ledger:
 
     # -- reading
     def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, [to_sql(p) for p in params]).fetchone()
+        return self.conn.execute(sql, list(params)).fetchone()
 
     def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, [to_sql(p) for p in params]).fetchall()
+        return self.conn.execute(sql, list(params)).fetchall()
 
     def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = self.one(sql, params)
