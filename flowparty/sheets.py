@@ -6,7 +6,7 @@ the data rows with their Excel row numbers. It parses no values: that is flowpar
 
 Rows stream: a CSV line by line, a workbook row by row. python-calamine reads a sheet whole (fast, but about
 twice the sheet's XML in memory), so an .xlsx whose sheet is bigger than STREAM_SHEET_BYTES is read with
-openpyxl's read-only mode instead, which streams in flat memory at a tenth of the speed.
+openpyxl's read-only mode instead, which streams at a tenth of the speed in nearly flat memory.
 """
 
 from __future__ import annotations
@@ -133,18 +133,73 @@ def _read_calamine(path: Path, wanted: str | None) -> Iterator[Grid]:
 
 
 def _read_streaming(path: Path, wanted: str | None) -> Iterator[Grid]:
-    """A big .xlsx, row by row in flat memory (merged cells are not filled: calamine alone reports them)."""
+    """A big .xlsx, row by row in flat memory; merged cells are filled as calamine's are."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises zip, XML and key errors for damaged files
+        merged = _merged_ranges(path)
+    except Exception as error:  # openpyxl and zipfile raise zip, XML and key errors for damaged files
         raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
     for name in _chosen(book.sheetnames, wanted):
         sheet = book[name]
         total = sheet.max_row
         sheet.reset_dimensions()  # trust the rows, not the dimension a writer recorded
-        yield name, _damage_as_bad_input(path, map(_cells, sheet.iter_rows(values_only=True))), total
+        rows = map(_cells, sheet.iter_rows(values_only=True))
+        ranges = merged.get(name)
+        yield name, _damage_as_bad_input(path, _fill_merged(rows, ranges) if ranges else rows), total
+
+
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged_ranges(path: Path) -> dict[str, list]:
+    """sheet name → its merged ranges ((top, left), (bottom, right)), 0-based, as calamine gives them.
+
+    openpyxl's read-only mode does not read them; they follow the rows in the sheet's XML, so each sheet is
+    scanned once (decompressed in chunks, not held) before its rows stream."""
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(path) as book:
+        targets = {rel.get("Id"): rel.get("Target") for rel in ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))}
+        ranges: dict[str, list] = {}
+        for sheet in ET.fromstring(book.read("xl/workbook.xml")).iter():
+            rel = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if not sheet.tag.endswith("}sheet") or targets.get(rel) is None:
+                continue
+            target = targets[rel]
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            ranges[sheet.get("name")] = list(_scan_merges(book, member))
+    return ranges
+
+
+def _scan_merges(book: zipfile.ZipFile, member: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    with book.open(member) as xml:
+        for text in _whole_tags(xml):
+            for match in _MERGE_REF.finditer(text):
+                left, top, right, bottom = match.groups()
+                yield (int(top) - 1, _column(left)), (int(bottom) - 1, _column(right))
+
+
+def _whole_tags(stream) -> Iterator[bytes]:
+    """The stream in pieces of about a megabyte, each cut before a '<' so that no tag is split in two."""
+    tail = b""
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        text = tail + chunk
+        cut = text.rfind(b"<")
+        if cut > 0:
+            yield text[:cut]
+            text = text[cut:]
+        tail = text
+    yield tail
+
+
+def _column(letters: bytes) -> int:
+    """A column's letters as its 0-based index: A → 0, AA → 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
 
 
 def _damage_as_bad_input(path: Path, rows: Iterator[list[object]]) -> Iterator[list[object]]:
@@ -175,8 +230,9 @@ def _fill_merged(rows: Iterable[list[object]], ranges: list) -> Iterator[list[ob
         if spans:
             spans = [span for span in spans if span[2] >= r]
             for value, left, _, right in spans:
-                for c in range(left, min(right, len(row) - 1) + 1):
-                    row[c] = value
+                if len(row) <= right:  # a streamed row ends at its last written cell
+                    row.extend([None] * (right + 1 - len(row)))
+                row[left:right + 1] = [value] * (right + 1 - left)
         yield row
 
 

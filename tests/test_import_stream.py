@@ -111,3 +111,42 @@ def test_a_table_away_from_the_corner_keeps_its_merged_cells(cli, ledger, tmp_pa
     result = cli("import", "outflows", tmp_path / "off.xlsx")
     assert result.exit_code == 0, result.stderr
     assert _rows(ledger, "SELECT city, reason FROM outflows") == [("宁波市", "务工"), ("宁波市", "务工")]
+
+
+def test_a_big_workbook_fills_its_merged_cells_too(cli, ledger, tmp_path, monkeypatch):
+    monkeypatch.setattr(sheets, "STREAM_SHEET_BYTES", 0)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "登记簿"
+    ws.append(["外出流动党员登记簿"])
+    ws.merge_cells("A1:F1")
+    ws.append(["姓名", "身份证号", "外出时间", "流入地", "外出原因", "工作单位"])
+    ws.append(["张伟", make_id(serial=1), "2024-03-01", "浙江省宁波市", "务工", "宁波某模具厂"])
+    ws.append(["李娜", make_id(serial=2, male=False), "2024-03-01", None, None, None])
+    ws.append(["王强", make_id(serial=3), "2024-05-01", "上海市", "经商", None])
+    ws.merge_cells("D3:D4")
+    ws.merge_cells("E3:E4")
+    ws.merge_cells("F3:F5")  # one employer for all three
+    wb.create_sheet("说明").append(["本表由乡镇导出"])
+    wb.save(tmp_path / "big.xlsx")
+    result = cli("import", "outflows", tmp_path / "big.xlsx")
+    assert result.exit_code == 0, result.stderr
+    assert _rows(ledger, "SELECT city, reason, employer FROM outflows ORDER BY id") == [
+        ("宁波市", "务工", "宁波某模具厂"), ("宁波市", "务工", "宁波某模具厂"), ("上海市", "经商", "宁波某模具厂")]
+
+
+def test_merged_ranges_are_found_across_read_chunks(tmp_path):
+    class Trickle:  # a stream that hands out a few bytes at a time, cutting every tag somewhere
+        def __init__(self, data: bytes):
+            self.data = data
+
+        def read(self, size: int) -> bytes:
+            piece, self.data = self.data[:7], self.data[7:]
+            return piece
+
+    xml = b'<sheetData/><mergeCells count="2"><mergeCell ref="C3:C4"/><mergeCell ref="AA10:AB12"/></mergeCells>'
+    pieces = list(sheets._whole_tags(Trickle(xml)))
+    assert b"".join(pieces) == xml
+    found = [m.groups() for piece in pieces for m in sheets._MERGE_REF.finditer(piece)]
+    assert found == [(b"C", b"3", b"C", b"4"), (b"AA", b"10", b"AB", b"12")]
+    assert sheets._column(b"A") == 0 and sheets._column(b"Z") == 25 and sheets._column(b"AB") == 27
