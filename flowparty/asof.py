@@ -165,8 +165,13 @@ class AsOf:
         self._late_starts: dict[int, str] = {}
 
     def _rows(self, sql: str, **params: Any) -> list[sqlite3.Row]:
-        values = {"d": self.day, "since": self.since, "since_day": _month(self.since).first_day, **params}
-        return self.led.conn.execute(sql, values).fetchall()
+        return self._cursor(sql, params).fetchall()
+
+    def _cursor(self, sql: str, params: dict[str, Any], row_factory=sqlite3.Row) -> sqlite3.Cursor:
+        cursor = self.led.conn.cursor()
+        cursor.row_factory = row_factory
+        return cursor.execute(sql, {"d": self.day, "since": self.since, "since_day": _month(self.since).first_day,
+                                    **params})
 
     def setting(self, key: str, default: int) -> int:
         """A numeric threshold from the ledger's settings, the SPEC default when unset."""
@@ -178,9 +183,10 @@ class AsOf:
         """Every roster member on the day, away or home, with the latest dated facts about them.
 
         Plain dicts: the rules read each row a dozen times, and a dict finds a column faster than sqlite3.Row."""
-        rows = self._rows(_ROSTER, due_m=str(last_due_month(self.day)), due_q=str(last_due_month(self.day, True)))
-        keys = rows[0].keys() if rows else []
-        return [dict(zip(keys, row)) for row in rows]
+        cursor = self._cursor(_ROSTER, {"due_m": str(last_due_month(self.day)),
+                                        "due_q": str(last_due_month(self.day, True))}, row_factory=None)
+        keys = [column[0] for column in cursor.description]
+        return [dict(zip(keys, row)) for row in cursor]  # tuples: no sqlite3.Row made only to be copied
 
     @cached_property
     def away(self) -> list[dict[str, Any]]:

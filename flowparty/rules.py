@@ -284,7 +284,7 @@ def group_missing(q: AsOf) -> Iterator[Finding]:
     groups = q.group_cities
     for (province, city), rows in sorted(by_city.items()):
         if len(rows) >= least and city not in groups:
-            rows.sort(key=lambda r: (r["left_on"], r["name"]))
+            rows.sort(key=lambda r: r["left_on"] + r["name"])  # by day, then name: ISO days are all 10 long
             yield _found("FP402", None, as_date(rows[least - 1]["left_on"]), city=city, province=province,
                          count=len(rows), names="、".join(r["name"] for r in rows))
 
