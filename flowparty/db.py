@@ -439,12 +439,8 @@ class Ledger:
                                   f" VALUES ({', '.join(':' + c for c in columns)})", rows)
         except sqlite3.IntegrityError as error:
             raise BadInput(L.CONFLICT.format(detail=error)) from error
-        member = "id" if table == "members" else "member_id" if "member_id" in columns else "NULL"
-        pairs = ", ".join(f"'{c}', {c}" for c in columns)
         written = self.conn.execute(
-            "INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
-            f" batch_id) SELECT ?, ?, ?, id, {member}, 'insert', NULL, json_object({pairs}), ? FROM {table}"
-            " WHERE id >= ? ORDER BY id",
+            _history_of(table, columns, "insert", "id >= ?"),
             [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id, first]).rowcount
         if written != len(rows):
             raise RuntimeError(f"{table}: {len(rows)} rows inserted, but ids from {first} numbered {written}")
@@ -468,14 +464,17 @@ class Ledger:
         return new
 
     def delete(self, table: str, row_id: int) -> None:
-        """Delete one row (only an import undo does), keeping the whole row in history."""
+        """Delete one row (an import undo or a merge does), keeping the whole row in history."""
+        self.delete_many(table, "SELECT ?", [row_id])
+
+    def delete_many(self, table: str, ids: str, params: Iterable[Any] = ()) -> int:
+        """Delete the rows whose ids the query `ids` selects, each kept whole in history; returns how many."""
         self._require_transaction()
-        old = self.get(table, row_id)
-        if old is None:
-            return
-        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
-        self._history([self._history_row(table, row_id, _member_of(table, row_id, dict(old)), "delete",
-                                         dict(old), None)])
+        params = list(params)
+        columns = [column[1] for column in self.conn.execute(f"PRAGMA table_info({table})")]
+        self.conn.execute(_history_of(table, columns, "delete", f"id IN ({ids})"),
+                          [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id, *params])
+        return self.conn.execute(f"DELETE FROM {table} WHERE id IN ({ids})", params).rowcount
 
     def set_setting(self, key: str, value: Any) -> None:
         """Settings are rows too: a change keeps the old value in history."""
@@ -493,6 +492,17 @@ class Ledger:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _history_of(table: str, columns: list[str], action: str, where: str) -> str:
+    """SQL that writes the history of many rows at once from the rows themselves: an insert's new values or a
+    delete's old ones, as JSON of `columns` (parameters: at, command, table, batch_id, then those of where)."""
+    member = "id" if table == "members" else "member_id" if "member_id" in columns else "NULL"
+    values = f"json_object({', '.join(f'{chr(39)}{c}{chr(39)}, {c}' for c in columns)})"
+    old, new = ("NULL", values) if action == "insert" else (values, "NULL")
+    return ("INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
+            f" batch_id) SELECT ?, ?, ?, id, {member}, '{action}', {old}, {new}, ? FROM {table} WHERE {where}"
+            " ORDER BY id")
 
 
 def _member_of(table: str, row_id: int, row: dict[str, Any]) -> int | None:

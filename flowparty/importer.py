@@ -446,44 +446,48 @@ class Undone:
 def undo_last(led: Ledger) -> Undone:
     """Take back the last batch that wrote something, through history; refused when later records build on it.
 
+    The rows the batch changed get their old values back (latest change first), then the rows it inserted are
+    deleted a table at a time, the table inserted into last first (outflows before their members); SQLite
+    writes the deletes' history, so a million-row batch goes back without being loaded.
     A re-import that found every row already in the ledger is a batch too, but there is nothing to take back.
     """
     batch = led.one("SELECT * FROM import_batches WHERE undone_at IS NULL AND rows_added > 0"
                     " ORDER BY id DESC LIMIT 1")
     if batch is None:
         raise BadInput(L.NOTHING_TO_UNDO)
-    entries = led.all("SELECT * FROM history WHERE batch_id = ? ORDER BY id", [batch["id"]])
-    _refuse_if_built_on(led, dict(batch), entries)
-    deleted = restored = 0
+    batch = dict(batch)
+    _refuse_if_built_on(led, batch)
     led.batch_id = batch["id"]
-    for entry in reversed(entries):
-        if entry["action"] == "insert":
-            led.delete(entry["table_name"], entry["row_id"])
-            deleted += 1
-        elif entry["action"] == "update" and entry["table_name"] != "import_batches":
-            led.update(entry["table_name"], entry["row_id"], json.loads(entry["old_values"]))
-            restored += 1
+    changes = led.all("SELECT table_name, row_id, old_values FROM history WHERE batch_id = ? AND action = 'update'"
+                      " AND table_name != 'import_batches' ORDER BY id DESC", [batch["id"]])
+    for change in changes:
+        led.update(change["table_name"], change["row_id"], json.loads(change["old_values"]))
+    tables = led.all("SELECT table_name FROM history WHERE batch_id = ? AND action = 'insert'"
+                     " GROUP BY table_name ORDER BY max(id) DESC", [batch["id"]])
+    deleted = sum(led.delete_many(row["table_name"], "SELECT row_id FROM history WHERE batch_id = ?"
+                                  " AND table_name = ? AND action = 'insert'", [batch["id"], row["table_name"]])
+                  for row in tables)
     led.update("import_batches", batch["id"], {"undone_at": datetime.now().isoformat(timespec="seconds")})
-    return Undone(dict(batch), deleted, restored)
+    return Undone(batch, deleted, len(changes))
 
 
-def _refuse_if_built_on(led: Ledger, batch: dict, entries: list) -> None:
-    """Later history (outside undone batches) touching the batch's members or rows blocks the undo."""
-    if not entries:
-        return
-    members = {e["member_id"] for e in entries if e["member_id"] is not None}
-    rows = {(e["table_name"], e["row_id"]) for e in entries}
-    later = led.all(
-        "SELECT h.* FROM history h WHERE h.id > ? AND (h.batch_id IS NULL OR h.batch_id NOT IN"
-        " (SELECT id FROM import_batches WHERE undone_at IS NOT NULL OR id = ?)) ORDER BY h.id",
-        [entries[-1]["id"], batch["id"]],
-    )
-    blocking = [h for h in later if h["member_id"] in members or (h["table_name"], h["row_id"]) in rows]
+# History after a batch (outside undone batches) about one of its members or rows: such history blocks the undo.
+_BUILT_ON = """
+SELECT h.command, m.name FROM history h LEFT JOIN members m ON m.id = h.member_id
+WHERE h.id > (SELECT max(id) FROM history WHERE batch_id = ?1)
+  AND (h.batch_id IS NULL OR h.batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL
+                                                OR id = ?1))
+  AND (h.member_id IN (SELECT member_id FROM history WHERE batch_id = ?1 AND member_id IS NOT NULL)
+       OR (h.table_name, h.row_id) IN (SELECT table_name, row_id FROM history WHERE batch_id = ?1))
+ORDER BY h.id
+"""
+
+
+def _refuse_if_built_on(led: Ledger, batch: dict) -> None:
+    blocking = led.all(_BUILT_ON, [batch["id"]])
     if blocking:
-        names = {row["name"] for row in led.all(
-            f"SELECT name FROM members WHERE id IN ({', '.join('?' for _ in blocking)})",
-            [h["member_id"] for h in blocking])}
-        examples = "；".join(dict.fromkeys(f"{h['command']}" for h in blocking))
+        names = {row["name"] for row in blocking if row["name"]}
+        examples = "；".join(dict.fromkeys(row["command"] for row in blocking))
         raise BadInput(L.UNDO_BLOCKED.format(batch=batch["id"], file=batch["file_name"],
                                              examples="、".join(sorted(names)) + "：" + examples),
                        L.UNDO_BLOCKED_HINT)

@@ -61,6 +61,18 @@ def test_rows_in_later_chunks_see_what_earlier_chunks_wrote(cli, ledger, tmp_pat
     outflow = json.loads(_rows(ledger, "SELECT new_values FROM history WHERE table_name = 'outflows'"
                                        " AND row_id = 3")[0][0])
     assert outflow["member_id"] == 1 and outflow["left_on"] == "2025-02-01" and outflow["ended_on"] is None
+    # and the whole batch goes back: 张伟's status change in a later chunk first, then every inserted row
+    result = cli("import", "undo")
+    assert result.exit_code == 0, result.stderr
+    restored = 1 if chunk <= 3 else 0  # 张伟 came back in the file's first chunk and left again in a later one
+    assert f"删除 5 行，恢复 {restored} 处状态" in result.stdout.replace("\n", "")
+    assert _rows(ledger, "SELECT count(*) FROM members") == [(0,)]
+    assert _rows(ledger, "SELECT count(*) FROM outflows") == [(0,)]
+    deleted = _rows(ledger, "SELECT table_name, row_id, member_id, old_values FROM history WHERE action = 'delete'"
+                            " AND table_name = 'members' ORDER BY row_id")
+    assert [row[:3] for row in deleted] == [("members", 1, 1), ("members", 2, 2)]
+    old = json.loads(deleted[0][3])  # the whole row as it was deleted: its status already given back
+    assert old["name"] == "张伟" and old["status"] == ("home" if restored else "away")
 
 
 def test_a_bad_row_in_the_last_chunk_takes_back_every_chunk(cli, ledger, tmp_path, monkeypatch, unchanged):
