@@ -4,33 +4,16 @@ the ledger ends the same as if the whole file had been checked at once, and a ba
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from flowparty import importer, sheets
 from tests.ids import make_id
+from tests.test_import_bulk import _rows, _sheet
 from tests.test_sheets import township_register
 
 HEAD = ["姓名", "身份证号", "外出时间", "流入地", "外出原因", "返回日期"]
-
-
-def _sheet(path: Path, rows: list[list[object]]) -> Path:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    wb.save(path)
-    return path
-
-
-def _rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, importer.CHUNK_ROWS])
