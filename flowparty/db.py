@@ -1,7 +1,8 @@
 """The ledger file: where it is, opening it, its schema and migrations, transactions and the history.
 
-Every change goes through Ledger.insert / insert_many / update / delete inside Ledger.transaction, so each
-command is one transaction and every changed row lands in `history` with its old and new values.
+Every change goes through Ledger.insert / insert_many / update / delete / delete_many inside
+Ledger.transaction, so each command is one transaction and every changed row lands in `history` with its old
+and new values (bulk inserts and deletes have SQLite write their history rows from the rows themselves).
 sqlite_utils is imported only when a migration has to run, so ordinary commands start fast.
 """
 
@@ -498,7 +499,8 @@ def _history_of(table: str, columns: list[str], action: str, where: str) -> str:
     """SQL that writes the history of many rows at once from the rows themselves: an insert's new values or a
     delete's old ones, as JSON of `columns` (parameters: at, command, table, batch_id, then those of where)."""
     member = "id" if table == "members" else "member_id" if "member_id" in columns else "NULL"
-    values = f"json_object({', '.join(f'{chr(39)}{c}{chr(39)}, {c}' for c in columns)})"
+    pairs = ", ".join(f"'{c}', {c}" for c in columns)
+    values = f"json_object({pairs})"
     old, new = ("NULL", values) if action == "insert" else (values, "NULL")
     return ("INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
             f" batch_id) SELECT ?, ?, ?, id, {member}, '{action}', {old}, {new}, ? FROM {table} WHERE {where}"
