@@ -138,43 +138,43 @@ def _read_streaming(path: Path, wanted: str | None) -> Iterator[Grid]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        merged = _merged_ranges(path)
+        members = _sheet_members(path)
     except Exception as error:  # openpyxl and zipfile raise zip, XML and key errors for damaged files
         raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
     for name in _chosen(book.sheetnames, wanted):
         sheet = book[name]
         total = sheet.max_row
         sheet.reset_dimensions()  # trust the rows, not the dimension a writer recorded
+        try:  # only the sheets looked at are scanned
+            ranges = list(_scan_merges(path, members[name])) if name in members else []
+        except Exception as error:
+            raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
         rows = map(_cells, sheet.iter_rows(values_only=True))
-        ranges = merged.get(name)
         yield name, _damage_as_bad_input(path, _fill_merged(rows, ranges) if ranges else rows), total
 
 
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 
-def _merged_ranges(path: Path) -> dict[str, list]:
-    """sheet name → its merged ranges ((top, left), (bottom, right)), 0-based, as calamine gives them.
-
-    openpyxl's read-only mode does not read them; they follow the rows in the sheet's XML, so each sheet is
-    scanned once (decompressed in chunks, not held) before its rows stream."""
+def _sheet_members(path: Path) -> dict[str, str]:
+    """sheet name → the zip member holding its XML (xl/workbook.xml and its relationships)."""
     import xml.etree.ElementTree as ET
 
     with zipfile.ZipFile(path) as book:
         targets = {rel.get("Id"): rel.get("Target") for rel in ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))}
-        ranges: dict[str, list] = {}
+        members = {}
         for sheet in ET.fromstring(book.read("xl/workbook.xml")).iter():
             rel = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-            if not sheet.tag.endswith("}sheet") or targets.get(rel) is None:
-                continue
-            target = targets[rel]
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            ranges[sheet.get("name")] = list(_scan_merges(book, member))
-    return ranges
+            if sheet.tag.endswith("}sheet") and targets.get(rel) is not None:
+                target = targets[rel]
+                members[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return members
 
 
-def _scan_merges(book: zipfile.ZipFile, member: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
-    with book.open(member) as xml:
+def _scan_merges(path: Path, member: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """A sheet's merged ranges ((top, left), (bottom, right)), 0-based as calamine gives them. openpyxl's read-only
+    mode does not read them, and they follow the rows in the XML: one pass, decompressed in chunks, not held."""
+    with zipfile.ZipFile(path) as book, book.open(member) as xml:
         for text in _whole_tags(xml):
             for match in _MERGE_REF.finditer(text):
                 left, top, right, bottom = match.groups()
