@@ -777,3 +777,16 @@ AUDIT_BRANCH_HEADERS = ("支部", "错误", "警告", "提示", "涉及党员")
 
 # ---- ledger steps (issue 2)
 PROBATION_NOT_OVER = "{name} 的预备期到 {ends} 才满，{date} 还不能讨论转正或延长预备期（可用 --cancel 取消资格）。"
+
+# ---- the command list, grouped by the clerk's tasks (flowparty alone; flowparty/commands/ has one module each)
+COMMAND_GROUPS = {
+    "名册": ("member", "register-inflow", "convert", "set-quarterly", "group"),
+    "外出": ("register-outflow", "update-outflow", "edit-outflow", "check-in", "return", "transfer-out"),
+    "活动证": ("issue-card", "review-card", "inspect-card"),
+    "党费": ("record-dues", "dues-standard"),
+    "汇报与联系": ("record-report", "record-contact", "record-org-life", "record-feedback"),
+    "审计与统计": ("audit", "todo", "rules", "report"),
+    "表格": ("import", "export"),
+    "台账维护": ("init", "info", "settings", "history", "undo", "void", "backup", "check", "merge", "demo"),
+}
+HELP_OTHER_COMMANDS = "其他"

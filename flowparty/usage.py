@@ -74,9 +74,31 @@ class ChineseGroup(TyperGroup):
     def get_help(self, ctx) -> str:
         return _translate(super().get_help(ctx))
 
+    def format_commands(self, ctx, formatter) -> None:
+        """The root lists its commands under the clerk's task groups (labels.COMMAND_GROUPS), in that order."""
+        if ctx.parent is not None:
+            return super().format_commands(ctx, formatter)
+        commands = {name: self.get_command(ctx, name) for name in self.list_commands(ctx)}
+        commands = {name: cmd for name, cmd in commands.items() if cmd is not None and not cmd.hidden}
+        width = formatter.width - 6 - max(len(name) for name in commands)
+        listed: set[str] = set()
+        for section, names in L.COMMAND_GROUPS.items():
+            rows = [(name, commands[name].get_short_help_str(width)) for name in names if name in commands]
+            listed.update(names)
+            if rows:
+                with formatter.section(section):
+                    formatter.write_dl(rows)
+        rest = [(name, cmd.get_short_help_str(width)) for name, cmd in commands.items() if name not in listed]
+        if rest:
+            with formatter.section(L.HELP_OTHER_COMMANDS):
+                formatter.write_dl(rest)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError as error:  # `flowparty` alone: the help, not an error
+            sys.stdout.write(error.ctx.get_help() + "\n")
+            code = 0
         except click_errors.ClickException as error:
             command_path = error.ctx.command_path if getattr(error, "ctx", None) else "flowparty"
             sys.stderr.write(L.USAGE_ERROR.format(message=chinese_message(error)) + "\n")

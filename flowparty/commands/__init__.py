@@ -1,0 +1,1 @@
+"""The commands, one module per task group of the clerk (the groups `flowparty` alone shows)."""
