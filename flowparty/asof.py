@@ -10,6 +10,7 @@ Set work stays in SQL, one index seek per member and table, so 100,000 members a
 from __future__ import annotations
 
 import calendar
+import json
 import sqlite3
 from functools import cached_property
 from datetime import date, timedelta
@@ -36,6 +37,28 @@ def falls_due_on(month: Month, quarterly: bool = False) -> date:
     """The day a month's dues fall due: the first day after the month, or after its quarter for quarterly payers."""
     end = month.plus((3 - month.month % 3) % 3) if quarterly else month
     return end.plus(1).first_day
+
+
+def outflow_values(led: Ledger, day: date, outflow_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """outflow id → the fields its dated updates (update-outflow) had changed by the day, each at its latest value.
+
+    An outflow row holds what was registered (corrected by edit-outflow); an update is an event from its date on,
+    so the place, employer or phone on any day is the registered value overlaid by the updates dated by then.
+    Few outflows have updates, so this is one small query, not a column per field in every roster query."""
+    only = "AND outflow_id IN (SELECT value FROM json_each(:ids))" if outflow_ids is not None else ""
+    rows = led.conn.execute(
+        f"SELECT outflow_id, new_values FROM outflow_changes WHERE void_reason IS NULL AND changed_on <= :d {only}"
+        " AND new_values IS NOT NULL ORDER BY outflow_id, changed_on, id",
+        {"d": day, "ids": json.dumps(outflow_ids or [])}).fetchall()
+    found: dict[int, dict[str, Any]] = {}
+    for outflow_id, values in rows:
+        found.setdefault(outflow_id, {}).update(json.loads(values))
+    return found
+
+
+def outflow_on(led: Ledger, outflow, day: date) -> dict[str, Any]:
+    """One outflow row as it stood on the day (its dated updates applied)."""
+    return {**dict(outflow), **outflow_values(led, day, [outflow["id"]]).get(outflow["id"], {})}
 
 
 def _month(text: str | None) -> Month | None:
@@ -72,7 +95,7 @@ def _index(column: str) -> str:
 # month of the trailing run of unpaid dues (Month.index): the month after the latest paid one, but not before
 # the since month, the join month or the outflow's start month. One correlated seek per fact and member.
 _ROSTER = f"""
-SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
+SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly, m.phone AS member_phone,
        {_CATEGORY_ON} AS category, {_PROBATION_ENDS_ON} AS probation_ends, COALESCE(b.since, :since) AS since,
        o.id AS outflow_id, o.left_on, o.province, o.city, o.fixed_place,
        COALESCE(NULLIF(o.phone, ''), NULLIF(m.phone, '')) AS phone,
@@ -80,31 +103,34 @@ SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly,
          AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1) AS card_issued,
        (SELECT max(r.reviewed_on) FROM cards c JOIN card_reviews r ON r.card_id = c.id
          WHERE c.member_id = m.id AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > :d)
-         AND r.reviewed_on <= :d) AS card_reviewed,
-       (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id AND c.issued_on <= :d)
-         AS first_card,
+         AND r.reviewed_on <= :d AND r.void_reason IS NULL) AS card_reviewed,
+       (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id AND c.issued_on <= :d
+         AND (c.voided_on IS NULL OR c.voided_on > c.issued_on)) AS first_card,
        (SELECT min(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.outflow_id = o.id
-         AND k.checked_in_on <= :d)
+         AND k.checked_in_on <= :d AND k.void_reason IS NULL)
          AS checked_in,
-       (SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d) AS last_report,
-       (SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d)
-         AS last_contact,
-       (SELECT max(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.checked_in_on <= :d)
-         AS last_checkin,
-       (SELECT max(p.paid_on) FROM dues p WHERE p.member_id = m.id AND p.paid_on <= :d) AS last_paid_on,
-       (SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id AND g.held_on <= :d) AS last_org_life,
-       (SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id AND u.changed_on <= :d)
-         AS last_change,
+       (SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d
+         AND r.void_reason IS NULL) AS last_report,
+       (SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d
+         AND x.void_reason IS NULL) AS last_contact,
+       (SELECT max(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.checked_in_on <= :d
+         AND k.void_reason IS NULL) AS last_checkin,
+       (SELECT max(p.paid_on) FROM dues p WHERE p.member_id = m.id AND p.paid_on <= :d AND p.void_reason IS NULL)
+         AS last_paid_on,
+       (SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id AND g.held_on <= :d AND g.void_reason IS NULL)
+         AS last_org_life,
+       (SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id AND u.changed_on <= :d
+         AND u.void_reason IS NULL) AS last_change,
        max({_index('COALESCE(b.since, :since)')}, COALESCE({_index('o.left_on')}, 0),
            COALESCE({_index('m.joined_on')}, 0),
-           COALESCE((SELECT {_index('p.period')} + 1 FROM dues p WHERE p.member_id = m.id
+           COALESCE((SELECT {_index('p.period')} + 1 FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL
                      AND p.period <= CASE WHEN m.quarterly THEN :due_q ELSE :due_m END AND p.paid_on <= :d
                      ORDER BY p.period DESC LIMIT 1), 0)) AS first_unpaid
 FROM members m
 LEFT JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
 LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
 WHERE m.id NOT IN (SELECT i.member_id FROM inflows i)
-  AND m.id NOT IN (SELECT t.member_id FROM transfers t WHERE t.transferred_on <= :d)
+  AND m.id NOT IN (SELECT t.member_id FROM transfers t WHERE t.transferred_on <= :d AND t.void_reason IS NULL)
   AND (m.joined_on IS NULL OR m.joined_on <= :d)
 """
 
@@ -124,36 +150,15 @@ WHERE o.end_kind = 'returned' AND o.ended_on <= :d AND o.ended_on >= :since_day
 _INFLOWS = """
 SELECT m.id AS member_id, m.id_number, m.name, i.arrived_on,
        i.verified_on IS NOT NULL AND i.verified_on <= :d AS verified,
-       EXISTS (SELECT 1 FROM checkins k WHERE k.member_id = m.id AND k.outflow_id IS NULL
+       EXISTS (SELECT 1 FROM checkins k WHERE k.member_id = m.id AND k.outflow_id IS NULL AND k.void_reason IS NULL
                AND COALESCE(k.branch, '') != '' AND k.checked_in_on <= :d)
          OR (COALESCE(i.branch, '') != '' AND NOT EXISTS (SELECT 1 FROM checkins k WHERE k.member_id = m.id
-             AND k.outflow_id IS NULL AND COALESCE(k.branch, '') != '')) AS assigned,
-       (SELECT max(f.sent_on) FROM feedback f WHERE f.member_id = m.id AND f.sent_on <= :d) AS last_feedback
+             AND k.outflow_id IS NULL AND k.void_reason IS NULL AND COALESCE(k.branch, '') != '')) AS assigned,
+       (SELECT max(f.sent_on) FROM feedback f WHERE f.member_id = m.id AND f.sent_on <= :d AND f.void_reason IS NULL)
+         AS last_feedback
 FROM inflows i JOIN members m ON m.id = i.member_id
 WHERE i.arrived_on <= :d AND (i.ended_on IS NULL OR i.ended_on > :d)
 """
-
-# Every dated column, checked against the real today (FP901).
-_DATED_COLUMNS = (
-    ("members", "joined_on"), ("members", "probation_ends"), ("outflows", "left_on"), ("outflows", "ended_on"),
-    ("outflows", "inspected_on"), ("outflow_changes", "changed_on"), ("cards", "issued_on"),
-    ("cards", "voided_on"), ("card_reviews", "reviewed_on"), ("checkins", "checked_in_on"), ("dues", "paid_on"),
-    ("reports", "reported_on"), ("contacts", "contacted_on"), ("org_life", "held_on"),
-    ("inflows", "arrived_on"), ("inflows", "verified_on"), ("inflows", "ended_on"), ("feedback", "sent_on"),
-    ("conversions", "decided_on"), ("transfers", "transferred_on"), ("groups", "formed_on"),
-)
-_MEMBER_COLUMN = {"members": "id", "groups": "leader_id",
-                  "card_reviews": "(SELECT c.member_id FROM cards c WHERE c.id = card_id)"}
-_FUTURE_EXEMPT = {("members", "probation_ends")}  # a probation end is a date still to come
-
-# Pairs of dates where the second cannot come before the first.
-_ORDERED_DATES = (
-    ("outflows", "left_on", "ended_on"),
-    ("outflows", "ended_on", "inspected_on"),
-    ("cards", "issued_on", "voided_on"),
-    ("members", "joined_on", "probation_ends"),
-)
-
 
 class AsOf:
     """The ledger on one day: the roster, returns, inflows and groups as they stood, and the settings."""
@@ -186,7 +191,15 @@ class AsOf:
         cursor = self._cursor(_ROSTER, {"due_m": str(last_due_month(self.day)),
                                         "due_q": str(last_due_month(self.day, True))}, row_factory=None)
         keys = [column[0] for column in cursor.description]
-        return [dict(zip(keys, row)) for row in cursor]  # tuples: no sqlite3.Row made only to be copied
+        rows = [dict(zip(keys, row)) for row in cursor]  # tuples: no sqlite3.Row made only to be copied
+        updated = outflow_values(self.led, self.day)
+        for r in rows:
+            values = updated.get(r["outflow_id"]) if r["outflow_id"] else None
+            if values:
+                r.update({k: v for k, v in values.items() if k in ("province", "city", "fixed_place")})
+                if "phone" in values:
+                    r["phone"] = values["phone"] or r["member_phone"]
+        return rows
 
     @cached_property
     def away(self) -> list[dict[str, Any]]:
@@ -224,25 +237,6 @@ class AsOf:
     def group_cities(self) -> set[str]:
         """Cities with a 临时党小组 formed by the day."""
         return {row[0] for row in self._rows("SELECT city FROM groups WHERE formed_on <= :d")}
-
-    # -- the ledger's soundness (FP901): not a matter of the audit date
-    def damage(self) -> list[str]:
-        """SQLite's foreign_key_check messages, and its quick_check's when the ledger is small enough to read
-        whole on every audit (integrity.AUDIT_PAGE_CHECK_BYTES); empty when the file is sound."""
-        from flowparty.integrity import AUDIT_PAGE_CHECK_BYTES, damage, size
-
-        return damage(self.led.conn, full=False, pages=size(self.led.conn) <= AUDIT_PAGE_CHECK_BYTES)
-
-    def impossible_dates(self, today: date) -> list[sqlite3.Row]:
-        """Rows dated after the real today, or with a later step dated before an earlier one."""
-        parts = [f"SELECT '{t}' AS tbl, id, {_MEMBER_COLUMN.get(t, 'member_id')} AS member_id, "
-                 f"'{c}' AS col, {c} AS value, NULL AS other FROM {t} WHERE {c} > :today"
-                 for t, c in _DATED_COLUMNS if (t, c) not in _FUTURE_EXEMPT]
-        parts += [f"SELECT '{t}', id, {_MEMBER_COLUMN.get(t, 'member_id')}, '{b}', {b}, {a} FROM {t} "
-                  f"WHERE {b} < {a}" for t, a, b in _ORDERED_DATES]
-        sql = (f"SELECT x.*, m.id_number, m.name FROM ({' UNION ALL '.join(parts)}) x "
-               "LEFT JOIN members m ON m.id = x.member_id ORDER BY x.member_id, x.tbl, x.id")
-        return self._rows(sql, today=today)
 
 
 def day_after(day: date) -> date:

@@ -297,7 +297,121 @@ CREATE TABLE dues_standards (
 )""")
 
 
-MIGRATIONS = (m001_initial, m002_branches, m003_dues_standards)
+# Tables whose rows a correction can void (SPEC §7): the row stays, marked, and stops counting everywhere.
+VOIDABLE = ("dues", "reports", "contacts", "org_life", "card_reviews", "feedback", "checkins", "transfers",
+            "outflow_changes")
+UPDATED_FIELDS = ("province", "city", "address", "employer", "unit_type", "phone", "fixed_place")
+
+
+def m004_corrections(db) -> None:
+    """Corrections (SPEC §7): every command is a transaction the history names and undo can take back; records
+    can be voided (dues keep one live payment a month, not one ever); an outflow keeps its values as registered
+    and each dated update holds its new values, so an audit of an earlier day sees the place as it was then;
+    merged_rows get an id so a merge's bookkeeping lands in history too."""
+    _run_script(db, _M004)
+    _history_into_transactions(db)
+    _updates_out_of_outflows(db)
+
+
+_M004 = """
+CREATE TABLE transactions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    command TEXT NOT NULL,
+    reason TEXT,
+    undoes INTEGER REFERENCES transactions(id),
+    undone_by INTEGER REFERENCES transactions(id)
+);
+ALTER TABLE history ADD COLUMN tx_id INTEGER REFERENCES transactions(id);
+CREATE INDEX history_tx ON history(tx_id);
+CREATE INDEX history_row ON history(table_name, row_id);
+ALTER TABLE reports ADD COLUMN void_reason TEXT;
+ALTER TABLE reports ADD COLUMN voided_at TEXT;
+ALTER TABLE contacts ADD COLUMN void_reason TEXT;
+ALTER TABLE contacts ADD COLUMN voided_at TEXT;
+ALTER TABLE org_life ADD COLUMN void_reason TEXT;
+ALTER TABLE org_life ADD COLUMN voided_at TEXT;
+ALTER TABLE card_reviews ADD COLUMN void_reason TEXT;
+ALTER TABLE card_reviews ADD COLUMN voided_at TEXT;
+ALTER TABLE feedback ADD COLUMN void_reason TEXT;
+ALTER TABLE feedback ADD COLUMN voided_at TEXT;
+ALTER TABLE checkins ADD COLUMN void_reason TEXT;
+ALTER TABLE checkins ADD COLUMN voided_at TEXT;
+ALTER TABLE transfers ADD COLUMN void_reason TEXT;
+ALTER TABLE transfers ADD COLUMN voided_at TEXT;
+ALTER TABLE outflow_changes ADD COLUMN new_values TEXT;
+ALTER TABLE outflow_changes ADD COLUMN void_reason TEXT;
+ALTER TABLE outflow_changes ADD COLUMN voided_at TEXT;
+CREATE INDEX outflow_changes_outflow ON outflow_changes(outflow_id, changed_on);
+CREATE TABLE dues_new (
+    id INTEGER PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    period TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    paid_on TEXT NOT NULL,
+    paid_to TEXT NOT NULL DEFAULT 'home' CHECK (paid_to IN ('home', 'inflow')),
+    receipt TEXT,
+    batch_id INTEGER REFERENCES import_batches(id),
+    void_reason TEXT,
+    voided_at TEXT
+);
+INSERT INTO dues_new (id, member_id, period, amount_fen, paid_on, paid_to, receipt, batch_id)
+    SELECT id, member_id, period, amount_fen, paid_on, paid_to, receipt, batch_id FROM dues;
+DROP TABLE dues;
+ALTER TABLE dues_new RENAME TO dues;
+CREATE UNIQUE INDEX dues_one_live ON dues(member_id, period) WHERE void_reason IS NULL;
+CREATE INDEX dues_member_paid ON dues(member_id, paid_on);
+CREATE TABLE merged_rows_new (
+    id INTEGER PRIMARY KEY,
+    branch_id INTEGER NOT NULL REFERENCES branches(id),
+    table_name TEXT NOT NULL,
+    source_id INTEGER NOT NULL,
+    row_id INTEGER NOT NULL,
+    UNIQUE (branch_id, table_name, source_id)
+);
+INSERT INTO merged_rows_new (branch_id, table_name, source_id, row_id)
+    SELECT branch_id, table_name, source_id, row_id FROM merged_rows;
+DROP TABLE merged_rows;
+ALTER TABLE merged_rows_new RENAME TO merged_rows
+"""
+
+
+def _history_into_transactions(db) -> None:
+    """Older history rows become transactions: one per run of rows written at the same second by one command."""
+    rows = db.execute("SELECT id, at, command, batch_id FROM history ORDER BY id").fetchall()
+    last, tx = None, 0
+    updates = []
+    for row_id, at, command, batch_id in rows:
+        if (at, command, batch_id) != last:
+            tx = db.execute("INSERT INTO transactions (at, command) VALUES (?, ?)", [at, command]).lastrowid
+            last = (at, command, batch_id)
+        updates.append((tx, row_id))
+    db.conn.executemany("UPDATE history SET tx_id = ? WHERE id = ?", updates)
+
+
+def _updates_out_of_outflows(db) -> None:
+    """Older ledgers overwrote the outflow on update-outflow: each change gets the new values its history row
+    holds, and the outflow gets back the values it was registered with (the old values of its first change)."""
+    changes = db.execute(
+        "SELECT c.id, c.outflow_id, (SELECT u.old_values || char(31) || u.new_values FROM history u"
+        " WHERE u.table_name = 'outflows' AND u.row_id = c.outflow_id AND u.action = 'update' AND u.id < h.id"
+        " ORDER BY u.id DESC LIMIT 1) FROM outflow_changes c JOIN history h ON h.table_name = 'outflow_changes'"
+        " AND h.row_id = c.id AND h.action = 'insert' ORDER BY h.id DESC").fetchall()
+    registered: dict[int, dict] = {}
+    for change_id, outflow_id, pair in changes:  # latest first: the first change's old values are applied last
+        if not pair:
+            continue
+        old, new = (json.loads(part) for part in pair.split(chr(31)))
+        db.execute("UPDATE outflow_changes SET new_values = ? WHERE id = ?", [_json(new), change_id])
+        registered.setdefault(outflow_id, {}).update(old)
+    for outflow_id, values in registered.items():
+        values = {k: v for k, v in values.items() if k in UPDATED_FIELDS}
+        if values:
+            db.execute(f"UPDATE outflows SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                       [*values.values(), outflow_id])
+
+
+MIGRATIONS = (m001_initial, m002_branches, m003_dues_standards, m004_corrections)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -358,7 +472,9 @@ class Ledger:
         self.conn = conn
         self.path = path
         self.command = "?"
+        self.reason: str | None = None
         self.batch_id: int | None = None
+        self.tx_id: int | None = None  # the transactions row of the command under way, made at its first write
 
     # -- reading
     def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
@@ -383,12 +499,15 @@ class Ledger:
 
     # -- writing
     @contextmanager
-    def transaction(self, command: str) -> Iterator[Ledger]:
-        """One command, one transaction: everything inside commits together or not at all."""
+    def transaction(self, command: str, reason: str | None = None) -> Iterator[Ledger]:
+        """One command, one transaction: everything inside commits together or not at all.
+
+        Its history rows carry one transaction id, so `history` shows the command whole and `undo` takes it back
+        exactly; a correction gives its reason."""
         if self.conn.in_transaction:
             yield self
             return
-        self.command = command
+        self.command, self.reason, self.tx_id = command, reason, None
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -401,7 +520,16 @@ class Ledger:
         else:
             self.conn.commit()
         finally:
-            self.batch_id = None
+            self.batch_id = self.tx_id = None
+
+    def transaction_id(self) -> int:
+        """The id of the command's transactions row, made when the command first writes."""
+        self._require_transaction()
+        if self.tx_id is None:
+            self.tx_id = self.conn.execute(
+                "INSERT INTO transactions (at, command, reason) VALUES (?, ?, ?)",
+                [datetime.now().isoformat(timespec="seconds"), self.command, self.reason]).lastrowid
+        return self.tx_id
 
     def _require_transaction(self) -> None:
         if not self.conn.in_transaction:
@@ -410,7 +538,7 @@ class Ledger:
     def _history(self, rows: list[tuple]) -> None:
         self.conn.executemany(
             "INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
-            " batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " batch_id, tx_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -418,7 +546,7 @@ class Ledger:
                      old: dict | None, new: dict | None) -> tuple:
         return (
             datetime.now().isoformat(timespec="seconds"), self.command, table, row_id, member_id, action,
-            _json(old), _json(new), self.batch_id,
+            _json(old), _json(new), self.batch_id, self.transaction_id(),
         )
 
     def insert(self, table: str, values: dict[str, Any]) -> int:
@@ -442,7 +570,8 @@ class Ledger:
             raise BadInput(L.CONFLICT.format(detail=error)) from error
         written = self.conn.execute(
             _history_of(table, columns, "insert", "id >= ?"),
-            [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id, first]).rowcount
+            [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id, self.transaction_id(),
+             first]).rowcount
         if written != len(rows):
             raise RuntimeError(f"{table}: {len(rows)} rows inserted, but ids from {first} numbered {written}")
         return list(range(first, first + len(rows)))
@@ -459,10 +588,15 @@ class Ledger:
         assignments = ", ".join(f"{c} = ?" for c in new)
         self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*new.values(), row_id])
         self._history([
-            self._history_row(table, row_id, _member_of(table, row_id, dict(old)), "update",
+            self._history_row(table, row_id, self._member_of(table, row_id, dict(old)), "update",
                               {c: old[c] for c in new}, new)
         ])
         return new
+
+    def _member_of(self, table: str, row_id: int, row: dict[str, Any]) -> int | None:
+        if table == "card_reviews":
+            return self.scalar("SELECT member_id FROM cards WHERE id = ?", [row["card_id"]])
+        return _member_of(table, row_id, row)
 
     def delete(self, table: str, row_id: int) -> None:
         """Delete one row (an import undo or a merge does), keeping the whole row in history."""
@@ -474,7 +608,8 @@ class Ledger:
         params = list(params)
         columns = [column[1] for column in self.conn.execute(f"PRAGMA table_info({table})")]
         self.conn.execute(_history_of(table, columns, "delete", f"id IN ({ids})"),
-                          [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id, *params])
+                          [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id,
+                           self.transaction_id(), *params])
         return self.conn.execute(f"DELETE FROM {table} WHERE id IN ({ids})", params).rowcount
 
     def set_setting(self, key: str, value: Any) -> None:
@@ -497,14 +632,15 @@ class Ledger:
 
 def _history_of(table: str, columns: list[str], action: str, where: str) -> str:
     """SQL that writes the history of many rows at once from the rows themselves: an insert's new values or a
-    delete's old ones, as JSON of `columns` (parameters: at, command, table, batch_id, then those of where)."""
-    member = "id" if table == "members" else "member_id" if "member_id" in columns else "NULL"
+    delete's old ones, as JSON of `columns` (parameters: at, command, table, batch_id, tx_id, then where's)."""
+    member = "id" if table == "members" else "member_id" if "member_id" in columns else \
+        "(SELECT c.member_id FROM cards c WHERE c.id = card_id)" if table == "card_reviews" else "NULL"
     pairs = ", ".join(f"'{c}', {c}" for c in columns)
     values = f"json_object({pairs})"
     old, new = ("NULL", values) if action == "insert" else (values, "NULL")
     return ("INSERT INTO history (at, command, table_name, row_id, member_id, action, old_values, new_values,"
-            f" batch_id) SELECT ?, ?, ?, id, {member}, '{action}', {old}, {new}, ? FROM {table} WHERE {where}"
-            " ORDER BY id")
+            f" batch_id, tx_id) SELECT ?, ?, ?, id, {member}, '{action}', {old}, {new}, ?, ? FROM {table}"
+            f" WHERE {where} ORDER BY id")
 
 
 def _member_of(table: str, row_id: int, row: dict[str, Any]) -> int | None:

@@ -85,7 +85,7 @@ SELECT member_id, period, amount_fen, paid_on, standard_fen FROM (
             ORDER BY s.year DESC LIMIT 1) AS standard_fen
     FROM dues d
     WHERE d.member_id IN (SELECT member_id FROM dues_standards WHERE set_on <= ?)
-      AND d.paid_on <= ? AND d.period <= ?
+      AND d.paid_on <= ? AND d.period <= ? AND d.void_reason IS NULL
 )
 WHERE amount_fen < standard_fen
 ORDER BY member_id, period

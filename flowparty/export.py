@@ -33,7 +33,7 @@ class Sheet:
 # ---------------------------------------------------------------- what each kind holds
 
 _REGISTER_SQL = """
-SELECT m.name, m.gender, m.id_number, COALESCE(NULLIF(o.phone, ''), m.phone) AS phone, m.joined_on,
+SELECT o.id, m.name, m.gender, m.id_number, m.phone AS member_phone, o.phone, m.joined_on,
        o.left_on, o.province, o.city, o.address, o.reason, o.employer, o.unit_type,
        (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
          AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1) AS card_no,
@@ -45,11 +45,13 @@ ORDER BY o.ended_on IS NOT NULL AND o.ended_on <= :d, o.left_on, m.name, o.id
 """
 _DUES_SQL = """
 SELECT m.name, m.id_number, p.period, p.amount_fen, p.paid_on, p.paid_to, p.receipt
-FROM dues p JOIN members m ON m.id = p.member_id WHERE p.paid_on <= :d ORDER BY m.name, m.id, p.period
+FROM dues p JOIN members m ON m.id = p.member_id WHERE p.paid_on <= :d AND p.void_reason IS NULL
+ORDER BY m.name, m.id, p.period
 """
 _REPORTS_SQL = """
 SELECT m.name, m.id_number, r.reported_on, r.kind, r.summary
-FROM reports r JOIN members m ON m.id = r.member_id WHERE r.reported_on <= :d ORDER BY r.reported_on, m.name
+FROM reports r JOIN members m ON m.id = r.member_id WHERE r.reported_on <= :d AND r.void_reason IS NULL
+ORDER BY r.reported_on, m.name
 """
 
 
@@ -67,13 +69,17 @@ def _maskers(mask: bool) -> tuple[Callable, Callable]:
 
 def register(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
     """外出流动党员登记簿: every outflow begun by the day, with its end when that came by the day."""
+    from flowparty.asof import outflow_values
+
     ids, phones = _maskers(mask)
+    updated = outflow_values(led, as_of)
+    outflows = [{**row, **updated.get(row["id"], {})} for row in map(dict, _all(led, _REGISTER_SQL, as_of))]
     rows = [
-        [n, r["name"], r["gender"], ids(r["id_number"]), phones(r["phone"]), as_date(r["joined_on"]),
-         as_date(r["left_on"]), " ".join(p for p in (r["province"], r["city"]) if p) or None,
+        [n, r["name"], r["gender"], ids(r["id_number"]), phones(r["phone"] or r["member_phone"]),
+         as_date(r["joined_on"]), as_date(r["left_on"]), " ".join(p for p in (r["province"], r["city"]) if p) or None,
          r["address"] or None, r["reason"], r["employer"], r["unit_type"], r["card_no"], as_date(r["ended_on"]),
          L.REGISTER_STATUS[r["end_kind"]]]
-        for n, r in enumerate(_all(led, _REGISTER_SQL, as_of), 1)
+        for n, r in enumerate(outflows, 1)
     ]
     return Sheet(L.EXPORT_KINDS["register"], L.EXPORT_HEADERS["register"],
                  (NUMBER, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, TEXT), rows)

@@ -291,7 +291,7 @@ class Dues(ByMember):
     def __init__(self, led: Ledger, rows: list[Cells]):
         super().__init__(led, rows)
         self.paid: dict[int, set[str]] = {}
-        for row in _of_members(led, "SELECT member_id, period FROM dues WHERE member_id IN ?", self.member_ids):
+        for row in _of_members(led, "SELECT member_id, period FROM dues WHERE member_id IN ? AND void_reason IS NULL", self.member_ids):
             self.paid.setdefault(row["member_id"], set()).add(row["period"])
 
     def row(self, c: Cells) -> str:
@@ -318,7 +318,7 @@ class Reports(ByMember):
     def __init__(self, led: Ledger, rows: list[Cells]):
         super().__init__(led, rows)
         self.known = {tuple(row) for row in _of_members(
-            led, "SELECT member_id, reported_on, kind FROM reports WHERE member_id IN ?", self.member_ids)}
+            led, "SELECT member_id, reported_on, kind FROM reports WHERE member_id IN ? AND void_reason IS NULL", self.member_ids)}
 
     def row(self, c: Cells) -> str:
         member = self.member(c)

@@ -586,7 +586,7 @@ RULE_TEXT = {
         "source": "—（台账自身）",
         "quote": "—",
         "message": "{problem}。",
-        "hint": "请核对并更正这条记录；文件损坏时请从备份恢复（flowparty backup）。",
+        "hint": "{fix}",
     },
 }
 
@@ -790,3 +790,14 @@ COMMAND_GROUPS = {
     "台账维护": ("init", "info", "settings", "history", "undo", "void", "backup", "check", "merge", "demo"),
 }
 HELP_OTHER_COMMANDS = "其他"
+
+# ---- corrections, voids, undo, settings (SPEC §7; flowparty/corrections.py, undo.py, settings.py)
+CARD_HELD = "{name} 已持有有效的活动证（编号 {card_no}，{issued} 发放）。"
+CARD_HELD_HINT = "遗失或损坏补办请加 --reissue（原证将作废）；只挂失不补发请用 flowparty void card 党员 --reason 遗失。"
+CARD_REISSUED = "原活动证 {old} 已作废。"
+DAMAGE_FOREIGN_KEY = "{table}中有一条记录（第 {row} 条）指向不存在的{parent}"
+DATE_FUTURE_PROBLEM = "{what} {value} 晚于今天"
+DATE_PROBLEM_OF = "{name} 的"
+DATE_PROBLEM_MEMBER = "党员"
+DATE_PROBLEM_FIX = "请更正：flowparty {command}"
+DAMAGE_FIX = "台账文件本身有问题：请运行 flowparty check，按提示从备份恢复。"

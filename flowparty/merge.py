@@ -186,14 +186,19 @@ def _remove(led: Ledger, branch_id: int, rows: dict[str, list[dict]], mapping: d
             if not shared:
                 led.delete(table, row_id)
                 tally.removed += 1
-            led.conn.execute("DELETE FROM merged_rows WHERE branch_id = ? AND table_name = ? AND source_id = ?",
-                             [branch_id, table, source_id])
+            led.delete_many("merged_rows", "SELECT id FROM merged_rows WHERE branch_id = ? AND table_name = ?"
+                            " AND source_id = ?", [branch_id, table, source_id])
             del mapping[(mapped_table, source_id)]
 
 
 def _remember(led: Ledger, branch_id: int, key: tuple[str, int], row_id: int) -> None:
-    led.conn.execute("INSERT OR REPLACE INTO merged_rows (branch_id, table_name, source_id, row_id) VALUES (?, ?, ?, ?)",
-                     [branch_id, key[0], key[1], row_id])
+    """Where a branch's row went, kept through the Ledger so that undo can take a merge back whole."""
+    known = led.one("SELECT id, row_id FROM merged_rows WHERE branch_id = ? AND table_name = ? AND source_id = ?",
+                    [branch_id, key[0], key[1]])
+    if known is None:
+        led.insert("merged_rows", {"branch_id": branch_id, "table_name": key[0], "source_id": key[1], "row_id": row_id})
+    elif known["row_id"] != row_id:
+        led.update("merged_rows", known["id"], {"row_id": row_id})
 
 
 def _count(tally: Tally, changed: dict) -> None:

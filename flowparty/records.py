@@ -7,12 +7,14 @@ The command line and the importers both come through here, so a rule of the ledg
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from typing import Callable, Iterable
 
 from flowparty import labels as L
-from flowparty.db import Ledger, as_date
+from flowparty.asof import outflow_on
+from flowparty.db import Ledger, as_date, to_sql
 from flowparty.errors import BadInput
 from flowparty.parse import (
     Destination,
@@ -267,7 +269,10 @@ def check_outflow(member: Member, *, last_return: date | None, destination: Dest
 def update_outflow(led: Ledger, member: Member, *, changed_on: date, destination: Destination | None = None,
                    employer: str | None = None, phone: str | None = None, fixed: bool | None = None,
                    unit_type: str | None = None) -> dict:
-    """变更: a new place, employer or phone while away; the old values stay in history."""
+    """变更: a new place, employer or phone while away, from its date on (SPEC §7: an update, not a correction).
+
+    The outflow keeps what was registered; the change holds the new values, so an audit of an earlier day still
+    sees the old place. Returns the fields that changed."""
     outflow = _require_away(led, member)
     _not_future(changed_on, L.FIELD_DATE)
     _not_before(changed_on, L.FIELD_DATE, as_date(outflow["left_on"]), L.FIELD_LEFT_ON)
@@ -284,11 +289,12 @@ def update_outflow(led: Ledger, member: Member, *, changed_on: date, destination
         changes["unit_type"] = unit_type
     if not changes:
         raise BadInput(L.NOTHING_TO_CHANGE)
-    changed = led.update("outflows", outflow["id"], changes)
+    before = outflow_on(led, outflow, changed_on)
+    changed = {k: to_sql(v) for k, v in changes.items() if to_sql(v) != before[k]}
     if not changed:
         raise BadInput(L.NOTHING_CHANGED)
-    led.insert("outflow_changes", {"outflow_id": outflow["id"], "member_id": member["id"],
-                                   "changed_on": changed_on, "fields": ",".join(changed)})
+    led.insert("outflow_changes", {"outflow_id": outflow["id"], "member_id": member["id"], "changed_on": changed_on,
+                                   "fields": ",".join(changed), "new_values": json.dumps(changed, ensure_ascii=False)})
     return changed
 
 
@@ -296,7 +302,8 @@ def return_home(led: Ledger, member: Member, *, returned_on: date, inspected: bo
                 summary: str | None = None) -> None:
     """返回: the outflow ends; the card is inspected now (--inspected) or later with inspect-card."""
     outflow = active_outflow(led, member["id"])
-    check_return(member, outflow, returned_on)
+    card = valid_card(led, member["id"])
+    check_return(member, outflow, returned_on, as_date(card["issued_on"]) if card else None)
     led.update("outflows", outflow["id"], {"ended_on": returned_on, "end_kind": "returned",
                                            "summary": _optional(summary)})
     if inspected:
@@ -304,11 +311,12 @@ def return_home(led: Ledger, member: Member, *, returned_on: date, inspected: bo
     led.update("members", member["id"], {"status": "home"})
 
 
-def check_return(member: Member, outflow, returned_on: date) -> None:
-    """The checks of return_home over the member's active outflow (None when not away)."""
+def check_return(member: Member, outflow, returned_on: date, card_issued: date | None = None) -> None:
+    """The checks of return_home over the member's active outflow (None when not away) and valid card's issue."""
     _away(member, outflow)
     _not_future(returned_on, L.FIELD_RETURNED_ON)
     _not_before(returned_on, L.FIELD_RETURNED_ON, as_date(outflow["left_on"]), L.FIELD_LEFT_ON)
+    _not_before(returned_on, L.FIELD_RETURNED_ON, card_issued, L.FIELD_CARD_ISSUED)
 
 
 def inspect_card(led: Ledger, member: Member, *, inspected_on: date) -> None:
@@ -342,6 +350,7 @@ def transfer_out(led: Ledger, member: Member, *, to_org: str, transferred_on: da
         led.update("outflows", outflow["id"], {"ended_on": transferred_on, "end_kind": "transferred"})
     card = valid_card(led, member["id"])
     if card:
+        _not_before(transferred_on, L.FIELD_DATE, as_date(card["issued_on"]), L.FIELD_CARD_ISSUED)
         led.update("cards", card["id"], {"voided_on": transferred_on, "void_reason": L.VOID_TRANSFERRED})
     inflow = active_inflow(led, member["id"])
     if inflow:
@@ -367,20 +376,25 @@ def next_card_no(led: Ledger, year: int) -> str:
     return f"{prefix}{sequence:04d}"
 
 
-def issue_card(led: Ledger, member: Member, *, issued_on: date, card_no: str | None = None) -> str:
-    """发放活动证, stamped by the ledger's 基层党委; a new card voids the member's old one (遗失补办)."""
+def issue_card(led: Ledger, member: Member, *, issued_on: date, card_no: str | None = None,
+               reissue: bool = False) -> tuple[str, str | None]:
+    """发放活动证, stamped by the ledger's 基层党委. A member holds one valid card: a reissue (遗失补办, --reissue)
+    voids the old one, which is named; without --reissue a second card is refused. Returns (new, voided) numbers."""
     outflow = _require_away(led, member)
     _not_future(issued_on, L.FIELD_DATE)
+    old = valid_card(led, member["id"])
+    if old and not reissue:
+        raise BadInput(L.CARD_HELD.format(name=member["name"], card_no=old["card_no"], issued=old["issued_on"]),
+                       L.CARD_HELD_HINT)
     card_no = _optional(card_no) or next_card_no(led, issued_on.year)
     if led.one("SELECT 1 FROM cards WHERE card_no = ?", [card_no]):
         raise BadInput(L.CARD_NO_TAKEN.format(card_no=card_no))
-    old = valid_card(led, member["id"])
     if old:
         _not_before(issued_on, L.FIELD_DATE, as_date(old["issued_on"]), L.FIELD_OLD_CARD_ISSUED)
         led.update("cards", old["id"], {"voided_on": issued_on, "void_reason": L.VOID_REISSUED})
     led.insert("cards", {"member_id": member["id"], "outflow_id": outflow["id"], "card_no": card_no,
                          "issued_on": issued_on, "committee": led.setting("committee")})
-    return card_no
+    return card_no, old["card_no"] if old else None
 
 
 def review_card(led: Ledger, member: Member, *, reviewed_on: date, reviewer: str | None = None,
@@ -436,6 +450,7 @@ def check_dues(member: Member, *, paid: list[str], periods: list[Month], amount_
     """The checks of record_dues, given which of the months are paid already: one dues row a month."""
     _refuse_inactive(member)
     _not_future(paid_on, L.FIELD_PAID_ON)
+    _not_before(paid_on, L.FIELD_PAID_ON, as_date(member["joined_on"]), L.FIELD_JOINED)
     if paid:
         raise BadInput(L.DUES_ALREADY_PAID.format(name=member["name"], months="、".join(paid)))
     shares = split_fen(amount_fen, len(periods))
@@ -448,7 +463,8 @@ def check_dues(member: Member, *, paid: list[str], periods: list[Month], amount_
 def paid_months(led: Ledger, member_id: int, periods: Iterable[Month]) -> list[str]:
     wanted = [str(m) for m in periods]
     marks = ", ".join("?" for _ in wanted)
-    rows = led.all(f"SELECT period FROM dues WHERE member_id = ? AND period IN ({marks}) ORDER BY period",
+    rows = led.all(f"SELECT period FROM dues WHERE member_id = ? AND period IN ({marks}) AND void_reason IS NULL"
+                   " ORDER BY period",
                    [member_id, *wanted])
     return [row[0] for row in rows]
 

@@ -21,7 +21,7 @@ from datetime import date
 
 from flowparty import asof
 from flowparty import labels as L
-from flowparty.db import Ledger, as_date
+from flowparty.db import VOIDABLE, Ledger, as_date
 from flowparty.errors import BadInput
 from flowparty.parse import Month, format_fen, month_range
 from flowparty.records import today
@@ -107,13 +107,17 @@ def _figures(led: Ledger, year: int, as_of: date, scope: Scope, findings: list[t
     first, end = date(year, 1, 1), as_of
 
     def rows(table: str, where: str, params: list = (first, end)) -> list:
-        """The rows of a table in scope (by default: dated within the year)."""
-        return [row for row in led.all(f"SELECT * FROM {table} WHERE {where}", params) if scope.branch_of(table, row)]
+        """The live rows of a table in scope (by default: dated within the year); voided rows never count."""
+        live = " AND void_reason IS NULL" if table in VOIDABLE else ""
+        return [row for row in led.all(f"SELECT * FROM {table} WHERE ({where}){live}", params)
+                if scope.branch_of(table, row)]
 
     def count(table: str, where: str) -> int:
         return len(rows(table, where))
 
-    away = rows("outflows", "left_on <= ? AND (ended_on IS NULL OR ended_on > ?)", [end, end])
+    updated = asof.outflow_values(led, end)
+    away = [{**dict(row), **updated.get(row["id"], {})}
+            for row in rows("outflows", "left_on <= ? AND (ended_on IS NULL OR ended_on > ?)", [end, end])]
     reach = Counter(_reach(row, scope.branch_of("outflows", row)) for row in away)
     unit_types = Counter(_unit_type(row) for row in away)
     unit_types[L.UNIT_OTHER] += unit_types[None] + unit_types[L.UNIT_UNKNOWN]  # 其他, of which 不掌握流向
@@ -122,11 +126,13 @@ def _figures(led: Ledger, year: int, as_of: date, scope: Scope, findings: list[t
     holders = {row["member_id"] for row in led.all(
         "SELECT member_id FROM cards WHERE issued_on <= ? AND (voided_on IS NULL OR voided_on > ?)", [end, end])}
     checked = {row["outflow_id"] for row in led.all(
-        "SELECT outflow_id FROM checkins WHERE checked_in_on <= ? AND outflow_id IS NOT NULL", [end])}
+        "SELECT outflow_id FROM checkins WHERE checked_in_on <= ? AND outflow_id IS NOT NULL AND void_reason IS NULL",
+        [end])}
     checked_in = sum(1 for row in away if row["id"] in checked)
     reviews = [row for row in led.all(
         "SELECT r.id, c.member_id FROM card_reviews r JOIN cards c ON c.id = r.card_id"
-        " WHERE r.reviewed_on BETWEEN ? AND ?", [first, end]) if scope.branch_of("card_reviews", row)]
+        " WHERE r.reviewed_on BETWEEN ? AND ? AND r.void_reason IS NULL", [first, end])
+        if scope.branch_of("card_reviews", row)]
     conversions = Counter(row["outcome"] for row in rows("conversions", "decided_on BETWEEN ? AND ?"))
     found = Counter(code for code, member_id in findings
                     if scope.holds_member(member_id) or whole and member_id is None)
@@ -193,7 +199,8 @@ def _occupation(text: str | None) -> str | None:
 def _dues(led: Ledger, year: int, as_of: date, scope: Scope, outflows: list) -> dict:
     """Months due while away in the year, those paid by year end, the money paid and the money the standard expects."""
     paid = {(row["member_id"], row["period"]): row["amount_fen"] for row in led.all(
-        "SELECT member_id, period, amount_fen FROM dues WHERE paid_on <= ? AND period LIKE ?", [as_of, f"{year}-%"])}
+        "SELECT member_id, period, amount_fen FROM dues WHERE paid_on <= ? AND period LIKE ? AND void_reason IS NULL",
+        [as_of, f"{year}-%"])}
     standards = _standards(led, year, as_of)
     due_months = {
         (outflow["member_id"], str(month))

@@ -23,7 +23,7 @@ from flowparty.asof import AsOf, add_months, day_after, falls_due_on
 from flowparty.db import Ledger, as_date
 from flowparty.dues import underpaid_months
 from flowparty.errors import BadInput
-from flowparty.integrity import describe_date
+from flowparty import integrity
 from flowparty.parse import Month, fold, format_fen
 
 SEVERITIES = ("error", "warning", "info")
@@ -144,7 +144,7 @@ def card_review_overdue(q: AsOf) -> Iterator[Finding]:
     """FP102: the card of an away member last reviewed (or issued) more than 12 months ago."""
     months = _limit(q, "FP102")
     for r in _away(q):
-        late = r["card_issued"] and _late(q, months, r["card_issued"], r["card_reviewed"])
+        late = r["card_issued"] and _late(q, months, r["card_issued"], r["card_reviewed"], r["since"] + "-01")
         if late:
             last, since = late
             yield _found("FP102", r, since, last=last, months=months)
@@ -342,11 +342,12 @@ def feedback_overdue(q: AsOf) -> Iterator[Finding]:
 
 def ledger_unsound(q: AsOf) -> Iterator[Finding]:
     """FP901: SQLite's checks fail, or a row holds an impossible date (after the real today, or out of order)."""
-    for problem in q.damage():
-        yield _found("FP901", None, None, problem=problem)
-    today = date.today()
-    for r in q.impossible_dates(today):
-        yield _found("FP901", r if r["member_id"] else None, None, problem=describe_date(r))
+    conn = q.led.conn
+    for problem in integrity.damage(conn, full=False, pages=integrity.size(conn) <= integrity.AUDIT_PAGE_CHECK_BYTES):
+        yield _found("FP901", None, None, problem=problem, fix=L.DAMAGE_FIX)
+    for p in integrity.date_problems(conn, date.today()):
+        row = {"member_id": p.member_id, "id_number": p.id_number, "name": p.name} if p.member_id else None
+        yield _found("FP901", row, None, problem=p.text, fix=p.fix)
 
 
 # ---------------------------------------------------------------- the registry

@@ -11,7 +11,7 @@ import json
 from flowparty import labels as L
 from flowparty.db import SCHEMA_VERSION, Ledger
 from flowparty.parse import format_fen
-from flowparty.records import Member
+from flowparty.records import Member, today
 
 COUNTED_TABLES = ("members", "outflows", "cards", "checkins", "dues", "reports", "contacts", "org_life",
                   "inflows", "history")
@@ -35,7 +35,7 @@ def ledger_info(led: Ledger) -> dict:
 
 _ROSTER_SQL = """
 SELECT m.id, m.name, m.id_number, m.gender, m.birth_date, m.phone, m.category, m.joined_on,
-       m.probation_ends, m.quarterly, m.status,
+       m.probation_ends, m.quarterly, m.status, o.id AS outflow_id,
        o.province, o.city, o.address, o.left_on, o.reason, o.employer,
        (SELECT card_no FROM cards c WHERE c.member_id = m.id AND c.voided_on IS NULL) AS card_no,
        i.origin_org, i.arrived_on
@@ -49,7 +49,10 @@ ORDER BY m.id
 
 def roster(led: Ledger, status: str | None = None) -> list[dict]:
     """Everyone on the roster, or those of one status, with where the away ones are."""
+    from flowparty.asof import outflow_values
+
     where, params = ("WHERE m.status = ?", [status]) if status else ("", [])
+    updated = outflow_values(led, today())
     return [
         {
             "id_number": r["id_number"], "name": r["name"], "gender": r["gender"],
@@ -60,7 +63,8 @@ def roster(led: Ledger, status: str | None = None) -> list[dict]:
             "left_on": r["left_on"], "reason": r["reason"], "employer": r["employer"],
             "card_no": r["card_no"], "origin_org": r["origin_org"], "arrived_on": r["arrived_on"],
         }
-        for r in led.all(_ROSTER_SQL.format(where=where), params)
+        for r in ({**dict(row), **updated.get(row["outflow_id"], {})} for row in
+                  led.all(_ROSTER_SQL.format(where=where), params))
     ]
 
 
@@ -69,39 +73,53 @@ def _rows(led: Ledger, sql: str, member_id: int) -> list[dict]:
 
 
 def member_detail(led: Ledger, member: Member) -> dict:
-    """Everything the ledger holds about one member, and the history of every change to it."""
+    """Everything the ledger holds about one member, voided records marked (void_reason), and every change."""
+    from flowparty.asof import outflow_values
+
     mid = member["id"]
     basic = {k: member[k] for k in member.keys() if k not in ("id", "batch_id")}
     basic["quarterly"] = bool(basic["quarterly"])
-    dues = _rows(led, "SELECT period, amount_fen, paid_on, paid_to, receipt FROM dues WHERE member_id = ?"
-                      " ORDER BY period", mid)
+    dues = _rows(led, "SELECT period, amount_fen, paid_on, paid_to, receipt, void_reason FROM dues WHERE member_id = ?"
+                      " ORDER BY period, id", mid)
+    live = [d for d in dues if not d["void_reason"]]
+    outflows = _rows(led, "SELECT id, reason, province, city, address, employer, unit_type, left_on, expected_return,"
+                          " phone, fixed_place, briefed, ended_on, end_kind, inspected_on, summary FROM outflows"
+                          " WHERE member_id = ? ORDER BY left_on", mid)
+    now = outflow_values(led, today(), [o["id"] for o in outflows])
+    for o in outflows:
+        o["registered"] = {k: o[k] for k in now.get(o["id"], {})}
+        o.update(now.get(o["id"], {}))
+        o["changes"] = [{"changed_on": c["changed_on"], "values": json.loads(c["new_values"] or "{}"),
+                         "void_reason": c["void_reason"]} for c in
+                        led.all("SELECT changed_on, new_values, void_reason FROM outflow_changes WHERE outflow_id = ?"
+                                " ORDER BY changed_on, id", [o["id"]])]
+        del o["id"]
     return {
         "member": basic,
-        "outflows": _rows(led, "SELECT id, reason, province, city, address, employer, unit_type, left_on,"
-                               " expected_return, phone, fixed_place, briefed, ended_on, end_kind,"
-                               " inspected_on, summary FROM outflows WHERE member_id = ? ORDER BY left_on", mid),
+        "outflows": outflows,
         "cards": [
-            {**card, "reviews": _rows(led, "SELECT reviewed_on, reviewer, result, note FROM card_reviews"
+            {**card, "reviews": _rows(led, "SELECT reviewed_on, reviewer, result, note, void_reason FROM card_reviews"
                                            " WHERE card_id = ? ORDER BY reviewed_on", card.pop("id"))}
             for card in _rows(led, "SELECT id, card_no, issued_on, committee, voided_on, void_reason FROM cards"
                                    " WHERE member_id = ? ORDER BY issued_on, id", mid)
         ],
-        "checkins": _rows(led, "SELECT checked_in_on, org, branch, verified, filed FROM checkins"
+        "checkins": _rows(led, "SELECT checked_in_on, org, branch, verified, filed, void_reason FROM checkins"
                                " WHERE member_id = ? ORDER BY checked_in_on", mid),
-        "dues": {"months": len(dues), "total_fen": sum(d["amount_fen"] for d in dues),
-                 "last_period": dues[-1]["period"] if dues else None, "payments": dues},
-        "reports": _rows(led, "SELECT reported_on, kind, summary FROM reports WHERE member_id = ?"
+        "dues": {"months": len(live), "total_fen": sum(d["amount_fen"] for d in live),
+                 "last_period": live[-1]["period"] if live else None, "payments": dues},
+        "reports": _rows(led, "SELECT reported_on, kind, summary, void_reason FROM reports WHERE member_id = ?"
                               " ORDER BY reported_on", mid),
-        "contacts": _rows(led, "SELECT contacted_on, channel, note FROM contacts WHERE member_id = ?"
+        "contacts": _rows(led, "SELECT contacted_on, channel, note, void_reason FROM contacts WHERE member_id = ?"
                                " ORDER BY contacted_on", mid),
-        "org_life": _rows(led, "SELECT held_on, kind, place FROM org_life WHERE member_id = ? ORDER BY held_on",
-                          mid),
+        "org_life": _rows(led, "SELECT held_on, kind, place, void_reason FROM org_life WHERE member_id = ?"
+                               " ORDER BY held_on", mid),
         "inflows": _rows(led, "SELECT origin_org, origin_card_no, arrived_on, branch, verified_on, ended_on"
                               " FROM inflows WHERE member_id = ? ORDER BY arrived_on", mid),
-        "feedback": _rows(led, "SELECT sent_on, note FROM feedback WHERE member_id = ? ORDER BY sent_on", mid),
+        "feedback": _rows(led, "SELECT sent_on, note, void_reason FROM feedback WHERE member_id = ? ORDER BY sent_on",
+                          mid),
         "conversions": _rows(led, "SELECT decided_on, outcome, new_end FROM conversions WHERE member_id = ?"
                                   " ORDER BY decided_on", mid),
-        "transfers": _rows(led, "SELECT transferred_on, to_org FROM transfers WHERE member_id = ?", mid),
+        "transfers": _rows(led, "SELECT transferred_on, to_org, void_reason FROM transfers WHERE member_id = ?", mid),
         "groups": _rows(led, "SELECT g.name, g.city, g.formed_on, g.leader_id = gm.member_id AS leader"
                              " FROM groups g JOIN group_members gm ON gm.group_id = g.id"
                              " WHERE gm.member_id = ?", mid),

@@ -174,7 +174,7 @@ def test_check_a_broken_foreign_key_says_how_to_restore(cli, ledger):
     conn.close()
     result = cli("check")
     assert result.exit_code == 3
-    assert "contacts" in result.stderr and "从备份恢复" in result.stderr
+    assert "联系中有一条记录" in result.stderr and "从备份恢复" in result.stderr
     assert str(backup.newest(ledger)[0]) in result.stderr.replace("\n", "")
 
 

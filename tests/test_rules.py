@@ -335,8 +335,12 @@ def test_fp901_impossible_dates(led):
     led.conn.execute("UPDATE reports SET reported_on = reported_on")
     led.conn.execute("INSERT INTO contacts (member_id, contacted_on, channel) VALUES (?, '2999-01-01', '电话')", [m["id"]])
     found = rules.run_audit(led, D("2025-03-01"), select=["FP901"])
-    assert len(found) == 2 and {f.member_id for f in found} == {m["id"]}
-    assert any("2999-01-01" in f.message for f in found)
+    assert {f.member_id for f in found} == {m["id"]}
+    messages = [f.message for f in found]
+    assert any("2999-01-01" in t and "联系" in t for t in messages)
+    assert any("返回（转出）日期 2025-01-01 早于外出日期 2025-02-10" in t for t in messages)
+    assert any("活动证" in t and "晚于本次外出的返回" in t for t in messages)  # the card, issued after that return
+    assert all("flowparty " in f.hint and "table" not in f.message for f in found)
 
 
 # ---------------------------------------------------------------- todo

@@ -22,14 +22,15 @@ def issue_card(
     member: MemberArg,
     card_no: Annotated[Optional[str], typer.Option("--no", help="活动证编号；不填则按支部代码和年份生成。")] = None,
     when: DateOpt = None,
+    reissue: Annotated[bool, typer.Option("--reissue", help="补发（遗失、损坏）：原证作废。")] = False,
 ) -> None:
-    """发放《流动党员活动证》；补发时原证作废。"""
+    """发放《流动党员活动证》；已持证的，补发需加 --reissue，原证作废。"""
     from flowparty import records
 
     with writing("issue-card") as led:
         m = records.find_member(led, member)
-        number = records.issue_card(led, m, issued_on=on(when), card_no=card_no)
-    done(L.CARD_DONE.format(name=m["name"], card_no=number))
+        number, voided = records.issue_card(led, m, issued_on=on(when), card_no=card_no, reissue=reissue)
+    done(L.CARD_DONE.format(name=m["name"], card_no=number) + (L.CARD_REISSUED.format(old=voided) if voided else ""))
 
 
 @command(app, "review-card")

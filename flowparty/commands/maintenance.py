@@ -101,7 +101,7 @@ def check() -> None:
     try:
         with ledger(readonly=True) as led:
             damage = integrity.damage(led.conn)
-            dates = [] if damage else integrity.date_problems(led, today())
+            dates = [] if damage else integrity.date_problems(led.conn, today())
     except LedgerError as error:
         cause = error.__cause__
         if not isinstance(cause, sqlite3.DatabaseError) or db.is_busy(cause):
@@ -117,7 +117,7 @@ def check() -> None:
     if dates:
         ui.warn(L.CHECK_DATES.format(count=len(dates)))
         for problem in dates:
-            ui.say(L.CHECK_PROBLEM.format(problem=problem))
+            ui.say(L.CHECK_PROBLEM.format(problem=problem.text + "。" + problem.fix))
         raise typer.Exit(1)
     done(L.CHECK_OK.format(path=path))
 
