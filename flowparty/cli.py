@@ -49,6 +49,7 @@ DateOpt = Annotated[Optional[str], typer.Option("--date", help="日期，如 202
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（UTF-8），供脚本使用。")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="备注。")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="联系电话（手机或带区号的固定电话）。")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="更正或作废的原因（必填，记入变更历史）。")]
 
 
 class State:
@@ -123,9 +124,9 @@ def ledger(readonly: bool = False) -> Iterator:
 
 
 @contextmanager
-def writing(name: str) -> Iterator:
-    """Open the ledger and run the body as one transaction of the named command."""
-    with ledger() as led, led.transaction(name):
+def writing(name: str, reason: Optional[str] = None) -> Iterator:
+    """Open the ledger and run the body as one transaction of the named command (a correction gives its reason)."""
+    with ledger() as led, led.transaction(name, reason):
         yield led
 
 

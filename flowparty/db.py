@@ -626,6 +626,34 @@ class Ledger:
         self._history([self._history_row("settings", 0, None, "insert" if old is None else "update",
                                          None if old is None else {key: old}, {key: value})])
 
+    def delete_setting(self, key: str) -> None:
+        """Remove a setting (undo of the command that first set it), keeping its value in history."""
+        self._require_transaction()
+        old = self.setting(key)
+        if old is None:
+            return
+        self.conn.execute("DELETE FROM settings WHERE key = ?", [key])
+        self._history([self._history_row("settings", 0, None, "delete", {key: old}, None)])
+
+    def reinsert(self, table: str, old_values: str, params: Iterable[Any] = ()) -> int:
+        """Put deleted rows back as they were, ids included (undo of a delete); the query gives their old JSON."""
+        self._require_transaction()
+        rows = [json.loads(row[0]) for row in self.conn.execute(old_values, list(params))]
+        if not rows:
+            return 0
+        columns = list(rows[0])
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                              [[row[c] for c in columns] for row in rows])
+        self._history([self._history_row(table, row["id"], self._member_of(table, row["id"], row), "insert", None, row)
+                       for row in rows])
+        return len(rows)
+
+    def mark_undone(self, tx_id: int) -> None:
+        """The command under way takes back transaction tx_id: each names the other."""
+        me = self.transaction_id()
+        self.conn.execute("UPDATE transactions SET undoes = ? WHERE id = ?", [tx_id, me])
+        self.conn.execute("UPDATE transactions SET undone_by = ? WHERE id = ?", [me, tx_id])
+
     def close(self) -> None:
         self.conn.close()
 

@@ -444,50 +444,19 @@ class Undone:
 
 
 def undo_last(led: Ledger) -> Undone:
-    """Take back the last batch that wrote something, through history; refused when later records build on it.
+    """Take back the last import that wrote something, through the same history as `undo` (flowparty.undo).
 
-    The rows the batch changed get their old values back (latest change first), then the rows it inserted are
-    deleted a table at a time, the table inserted into last first (outflows before their members); SQLite
-    writes the deletes' history, so a million-row batch goes back without being loaded.
-    A re-import that found every row already in the ledger is a batch too, but there is nothing to take back.
-    """
-    batch = led.one("SELECT * FROM import_batches WHERE undone_at IS NULL AND rows_added > 0"
-                    " ORDER BY id DESC LIMIT 1")
-    if batch is None:
-        raise BadInput(L.NOTHING_TO_UNDO)
+    A re-import that found every row already in the ledger wrote only its batch row: there is nothing to take
+    back, so it is passed over. Refused when a later command that still stands builds on the batch."""
+    from flowparty import undo
+
+    tx = undo.latest(led, import_only=True)
+    batch = led.one("SELECT b.* FROM import_batches b JOIN history h ON h.table_name = 'import_batches'"
+                    " AND h.row_id = b.id AND h.action = 'insert' WHERE h.tx_id = ?", [tx["id"]])
+    restored = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND action = 'update'"
+                          " AND table_name != 'import_batches'", [tx["id"]])
+    inserted = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND action = 'insert'"
+                          " AND table_name != 'import_batches'", [tx["id"]])
     batch = dict(batch)
-    _refuse_if_built_on(led, batch)
-    led.batch_id = batch["id"]
-    changes = led.all("SELECT table_name, row_id, old_values FROM history WHERE batch_id = ? AND action = 'update'"
-                      " AND table_name != 'import_batches' ORDER BY id DESC", [batch["id"]])
-    for change in changes:
-        led.update(change["table_name"], change["row_id"], json.loads(change["old_values"]))
-    tables = led.all("SELECT table_name FROM history WHERE batch_id = ? AND action = 'insert'"
-                     " GROUP BY table_name ORDER BY max(id) DESC", [batch["id"]])
-    deleted = sum(led.delete_many(row["table_name"], "SELECT row_id FROM history WHERE batch_id = ?"
-                                  " AND table_name = ? AND action = 'insert'", [batch["id"], row["table_name"]])
-                  for row in tables)
-    led.update("import_batches", batch["id"], {"undone_at": datetime.now().isoformat(timespec="seconds")})
-    return Undone(batch, deleted, len(changes))
-
-
-# History after a batch (outside undone batches) about one of its members or rows: such history blocks the undo.
-_BUILT_ON = """
-SELECT h.command, m.name FROM history h LEFT JOIN members m ON m.id = h.member_id
-WHERE h.id > (SELECT max(id) FROM history WHERE batch_id = ?1)
-  AND (h.batch_id IS NULL OR h.batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL
-                                                OR id = ?1))
-  AND (h.member_id IN (SELECT member_id FROM history WHERE batch_id = ?1 AND member_id IS NOT NULL)
-       OR (h.table_name, h.row_id) IN (SELECT table_name, row_id FROM history WHERE batch_id = ?1))
-ORDER BY h.id
-"""
-
-
-def _refuse_if_built_on(led: Ledger, batch: dict) -> None:
-    blocking = led.all(_BUILT_ON, [batch["id"]])
-    if blocking:
-        names = {row["name"] for row in blocking if row["name"]}
-        examples = "；".join(dict.fromkeys(row["command"] for row in blocking))
-        raise BadInput(L.UNDO_BLOCKED.format(batch=batch["id"], file=batch["file_name"],
-                                             examples="、".join(sorted(names)) + "：" + examples),
-                       L.UNDO_BLOCKED_HINT)
+    undo.undo(led, tx)
+    return Undone(batch, inserted, restored)

@@ -182,7 +182,8 @@ COLUMN_NAMES = {
     "origin_card_no": "原活动证编号", "arrived_on": FIELD_ARRIVED_ON, "verified_on": "验证日期",
     "sent_on": "反馈日期", "decided_on": "决定日期", "outcome": "结果", "new_end": "新的期满日期",
     "to_org": FIELD_TRANSFER_TO, "transferred_on": "转出日期", "formed_on": "成立日期", "leader_id": "组长",
-    "group_id": "党小组", "changed_on": "变更日期", "fields": "变更内容",
+    "group_id": "党小组", "changed_on": "变更日期", "fields": "变更内容", "voided_at": "作废时间",
+    "tx_id": "命令编号", "source_id": "原编号", "row_id": "记录编号", "table_name": "表",
 }
 
 VALUE_NAMES = {
@@ -801,3 +802,67 @@ DATE_PROBLEM_OF = "{name} 的"
 DATE_PROBLEM_MEMBER = "党员"
 DATE_PROBLEM_FIX = "请更正：flowparty {command}"
 DAMAGE_FIX = "台账文件本身有问题：请运行 flowparty check，按提示从备份恢复。"
+FIELD_CORRECTION_REASON = "更正原因（--reason）"
+FIELD_CARD_VOID_REASON = "作废原因"
+FIELD_VALUE = "设置的值"
+CORRECTION_CONTRADICTS = "这样更正后记录互相矛盾：{problems}。没有写入任何内容。"
+NOTHING_TO_CORRECT = "没有要更正的内容：请至少给出一个要更正的选项（见 -h）。"
+NO_OUTFLOW = "{name} 没有外出登记。"
+OUTFLOW_NOT_ENDED = "{name} 的这次外出尚未返回或转出，不能更正返回日期（--ended-on）。"
+VOID_DUES_NOT_PAID = "{name} 以下月份没有已登记（未作废）的党费：{months}。"
+VOID_NOTHING_ON = "{name} 在 {date} 没有可作废的{what}记录。"
+VOID_SEVERAL = "{name} 在 {date} 有 {count} 条{what}记录：{candidates}。"
+VOID_SEVERAL_HINT = "请用 --which 序号 指明作废哪一条。"
+VOID_BAD_WHICH = "--which “{value}”无效：只有 1 到 {count} 条。"
+VOID_RECORD = "（记录）"
+VOID_NO_RETURN = "{name} 最近一次外出没有可作废的返回登记（须已返回、之后没有再外出）。"
+VOID_NO_TRANSFER = "{name} 没有可作废的组织关系转出记录。"
+VOID_LATER_OUTFLOW = "{name} 返回之后又登记了外出，不能作废那次返回；请先撤销或更正之后的外出登记。"
+VOID_DONE = "已作废 {name} 的{what}（原因：{reason}），记录保留在台账和变更历史中。"
+VOID_DUES_DONE = "已作废 {name} 的 {count} 个月党费（原因：{reason}）；这些月份可以重新登记。"
+VOID_CARD_DONE = "已作废 {name} 的活动证 {card_no}（{reason}）；需要补发时用 flowparty issue-card。"
+VOID_RETURN_DONE = "已作废 {name} 的返回登记（原因：{reason}），该党员重新计为外出。"
+VOID_TRANSFER_DONE = "已作废 {name} 的组织关系转出（原因：{reason}）。"
+VOID_WHAT = {"report": "汇报", "contact": "联系", "org-life": "组织生活", "review": "活动证年审", "feedback": "反馈",
+             "check-in": "报到", "update": "外出变更"}
+EDIT_DONE = "已更正 {name} 的{fields}（原因：{reason}），原内容保存在历史中。"
+NOTHING_TO_UNDO_ANY = "没有可以撤销的命令。"
+NOTHING_TO_UNDO_IMPORT = "没有可以撤销的导入批次。"
+UNDO_ALREADY = "“{command}”已经撤销过了。"
+UNDO_BLOCKED_BY = "不能撤销 {at} 的“{command}”：之后的“{later}”（{later_at}）{name}用到了它写入的记录。"
+UNDO_BLOCKED_BY_HINT = "请先撤销或更正之后的那条命令，再撤销这一条。"
+UNDO_SHOW = "将撤销 {at} 的“{command}”（{rows} 处改动）："
+UNDO_MORE = "  ……另有 {count} 处改动"
+UNDO_CONFIRM = "确定撤销吗？"
+UNDO_NEEDS_YES = "撤销需要确认：不在终端上运行时请加 --yes。"
+UNDO_CANCELLED = "没有撤销。"
+UNDO_DONE_ANY = "已撤销“{command}”（{rows} 处改动），撤销本身也记入变更历史。"
+HISTORY_TITLE = "变更历史（最近 {count} 条命令，新的在前）"
+HISTORY_HEADERS = ("编号", "时间", "命令", "原因", "内容")
+HISTORY_UNDONE = "（已撤销）"
+HISTORY_UNDO_OF = "（撤销第 {id} 条）"
+HISTORY_EMPTY = "没有变更历史。"
+SETTINGS_TITLE = "台账设置"
+SETTINGS_HEADERS = ("名称", "键", "当前值", "默认值")
+SETTING_HOME_PROVINCE = "本支部所在省"
+SETTING_HOME_CITY = "本支部所在市"
+SETTING_BAD_NUMBER = "设置的值“{value}”无效，可选：{allowed}。"
+SETTING_UNKNOWN = "没有设置项“{value}”。"
+SETTING_UNKNOWN_HINT = "用 flowparty settings 查看全部设置项（可写键名或中文名称）。"
+SETTING_DONE = "已把“{name}”从 {old} 改为 {new}（原因：{reason}）。"
+SETTING_NAMES = {
+    "card_review_months": "活动证年审周期（月，FP102）",
+    "inspect_days": "返回后查验活动证期限（天，FP103）",
+    "checkin_days": "领证后报到期限（天，FP104）",
+    "dues_warning_months": "欠交党费警告（月，FP201）",
+    "dues_error_months": "欠交党费错误（月，FP202）",
+    "report_months": "汇报周期（月）",
+    "lost_contact_months": "失去联系（月，FP302）",
+    "org_life_months": "未参加组织生活（月，FP303）",
+    "fixed_place_months": "固定地点外出转组织关系（月，FP401）",
+    "group_min_members": "建临时党小组人数（FP402）",
+    "probation_notice_days": "预备期满提前提示（天，FP501）",
+    "feedback_months": "向流出地反馈周期（月，FP603）",
+    "dues_everyone": "党费规则查全体党员（1 是 / 0 否）",
+}
+HISTORY_VOIDED = "作废{table}（原因：{reason}）"

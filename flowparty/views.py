@@ -142,15 +142,29 @@ def timeline(led: Ledger, member_id: int) -> list[dict]:
 def describe_change(entry: dict) -> str:
     """One history entry as a Chinese line: the fields changed, old → new."""
     table = L.TABLE_NAMES.get(entry["table"], entry["table"])
+    if entry["table"] == "settings":
+        values = entry["new"] or entry["old"] or {}
+        return "，".join(f"{_setting_name(k)}：{_value(k, (entry['old'] or {}).get(k))} → {_value(k, v)}"
+                        for k, v in ((k, (entry["new"] or {}).get(k)) for k in values))
     if entry["action"] == "insert":
-        shown = {k: v for k, v in (entry["new"] or {}).items()
-                 if v not in (None, "", 0) and k not in ("member_id", "batch_id", "outflow_id", "card_id")}
+        new = dict(entry["new"] or {})
+        new.update(json.loads(new.pop("new_values") or "{}") if isinstance(new.get("new_values"), str) else {})
+        shown = {k: v for k, v in new.items() if v not in (None, "", 0)
+                 and k not in ("id", "member_id", "batch_id", "outflow_id", "card_id", "fields")}
         return f"新增{table}：" + "，".join(f"{L.column(k)} {_value(k, v)}" for k, v in shown.items())
     if entry["action"] == "delete":
-        return f"撤销{table}"
+        return f"删除{table}"
+    if (entry["new"] or {}).get("void_reason") and "voided_at" in entry["new"]:
+        return L.HISTORY_VOIDED.format(table=table, reason=entry["new"]["void_reason"])
     return f"变更{table}：" + "，".join(
         f"{L.column(k)} {_value(k, entry['old'].get(k))} → {_value(k, v)}" for k, v in entry["new"].items()
     )
+
+
+def _setting_name(key: str) -> str:
+    from flowparty.settings import catalog
+
+    return next((s.name for s in catalog() if s.key == key), key)
 
 
 def _value(column: str, value) -> str:

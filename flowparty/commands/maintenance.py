@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -12,8 +13,8 @@ import typer
 
 from flowparty import labels as L
 from flowparty import parse
-from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, State, app, choice, command, db_path,
-                           done, ledger, maybe_date, on, subcommands, writing)
+from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, ReasonOpt, State, app, choice, command,
+                           db_path, done, ledger, maybe_date, on, subcommands, writing)
 from flowparty.errors import FlowpartyError, LedgerError
 
 
@@ -187,3 +188,210 @@ def ledger_at(path: Path) -> Iterator:
         yield led
     finally:
         led.close()
+
+
+# ---------------------------------------------------------------- putting records right: history, undo, void, settings
+
+
+@command(app, "history")
+def history(
+    member: Annotated[Optional[str], typer.Argument(metavar="[党员]", help="只看这名党员的变更（身份证号或姓名）。")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="最多列出多少条命令。")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """变更历史：最近的命令，新的在前，每条有时间、原因和改动前后的内容。
+
+    例：flowparty history；flowparty history 王建国 --limit 50"""
+    from flowparty import records, ui, undo, views
+
+    with ledger(readonly=True) as led:
+        member_id = records.find_member(led, member)["id"] if member else None
+        commands = undo.history(led, member_id, max(1, limit))
+    if as_json:
+        ui.print_json([{"id": c.id, "at": c.at, "command": c.command, "reason": c.reason, "undoes": c.undoes,
+                        "undone_by": c.undone_by, "rows": c.rows, "changes": c.changes} for c in commands])
+        return
+    if not commands:
+        ui.say(L.HISTORY_EMPTY)
+        return
+    ui.table(L.HISTORY_TITLE.format(count=len(commands)), L.HISTORY_HEADERS, (
+        (c.id, c.at.replace("T", " "), c.command + (L.HISTORY_UNDONE if c.undone_by else "")
+         + (L.HISTORY_UNDO_OF.format(id=c.undoes) if c.undoes else ""), c.reason or "",
+         "\n".join([views.describe_change(e) for e in c.changes]
+                   + ([L.UNDO_MORE.format(count=c.rows - len(c.changes)).strip()] if c.rows > len(c.changes) else [])))
+        for c in commands))
+
+
+def confirmed(prompt_lines: list[str], yes: bool) -> bool:
+    """Show what will be taken back; on a terminal ask, elsewhere require --yes."""
+    from flowparty import ui
+    from flowparty.errors import BadInput
+
+    for line in prompt_lines:
+        ui.say(line)
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise BadInput(L.UNDO_NEEDS_YES)
+    answer = input(L.UNDO_CONFIRM + "（是/否）：").strip().lower()
+    return answer in ("是", "y", "yes", "确定")
+
+
+def take_back(import_only: bool, yes: bool) -> None:
+    """undo and import undo: one mechanism, aimed at the latest command or the latest import."""
+    from flowparty import undo, views
+
+    with writing("import undo" if import_only else "undo") as led:
+        tx = undo.latest(led, import_only)
+        command_shown = undo.command_of(led, tx)
+        undo.refuse_if_built_on(led, tx)
+        lines = [L.UNDO_SHOW.format(at=tx["at"].replace("T", " "), command=tx["command"], rows=command_shown.rows)]
+        lines += ["  · " + views.describe_change(e) for e in command_shown.changes]
+        if command_shown.rows > len(command_shown.changes):
+            lines.append(L.UNDO_MORE.format(count=command_shown.rows - len(command_shown.changes)))
+        if not confirmed(lines, yes):
+            from flowparty import ui
+
+            ui.say(L.UNDO_CANCELLED)
+            return
+        rows = undo.undo(led, tx)
+    done(L.UNDO_DONE_ANY.format(command=tx["command"], rows=rows))
+
+
+@command(app, "undo")
+def undo_last(yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接撤销（脚本中使用）。")] = False) -> None:
+    """撤销最近一条改动台账的命令（任何命令）；先列出将撤销的内容并询问。撤销本身也记入历史。
+
+    例：flowparty undo；flowparty undo --yes"""
+    take_back(import_only=False, yes=yes)
+
+
+settings_app = typer.Typer(help="台账设置与规则阈值：查看、修改（需写明原因）。", rich_markup_mode=None,
+                           invoke_without_command=True)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.callback()
+def settings_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """列出全部设置：支部、基层党委、代码、所在省市、起始月份、汇报周期和每条规则的阈值。"""
+    if ctx.invoked_subcommand:
+        return
+    from flowparty import settings, ui
+
+    try:
+        with ledger(readonly=True) as led:
+            rows = settings.shown(led)
+    except FlowpartyError as error:
+        from flowparty.cli import _fail
+
+        _fail(error)
+    if as_json:
+        ui.print_json(rows)
+        return
+    ui.table(L.SETTINGS_TITLE, L.SETTINGS_HEADERS, ((r["name"], r["key"], r["value"], r["default"]) for r in rows))
+
+
+@command(settings_app, "set")
+def settings_set(
+    key: Annotated[str, typer.Argument(metavar="设置项", help="键名或中文名称，如 report_months 或 汇报周期（月）。")],
+    value: Annotated[str, typer.Argument(metavar="值", help="新的值。")],
+    reason: ReasonOpt,
+) -> None:
+    """修改一项设置；原来的值和原因记入变更历史。
+
+    例：flowparty settings set report_months 6 --reason 村里要求每半年汇报"""
+    from flowparty import corrections, settings
+
+    with writing("settings set", corrections.reason_given(reason)) as led:
+        setting, old, new = settings.change(led, key, value)
+    done(L.SETTING_DONE.format(name=setting.name, old=old if old not in (None, "") else "（空）", new=new,
+                               reason=reason.strip()))
+
+
+void_app = subcommands("作废录错的记录：记录保留并标明作废原因，不再计入审计、统计和导出。")
+app.add_typer(void_app, name="void")
+
+
+@command(void_app, "dues")
+def void_dues(
+    member: MemberArg,
+    period: Annotated[str, typer.Option("--period", help="所属期：2026-01、2026-01..2026-03 或 2026-Q1。")],
+    reason: ReasonOpt,
+) -> None:
+    """作废某月（或区间）的党费登记；这些月份之后可以重新登记。
+
+    例：flowparty void dues 王建国 --period 2026-03 --reason 重复登记"""
+    from flowparty import corrections, records
+
+    months = parse.parse_periods(period)
+    with writing("void dues", corrections.reason_given(reason)) as led:
+        m = records.find_member(led, member)
+        count = corrections.void_dues(led, m, months, reason)
+    done(L.VOID_DUES_DONE.format(name=m["name"], count=count, reason=reason.strip()))
+
+
+def _void_dated_command(kind: str) -> Callable:
+    def run(
+        member: MemberArg,
+        when: Annotated[str, typer.Option("--date", help="要作废的那条记录的日期。")],
+        reason: ReasonOpt,
+        which: Annotated[Optional[int], typer.Option("--which", help="同一天有几条时，作废第几条。")] = None,
+    ) -> None:
+        from flowparty import corrections, records
+
+        with writing(f"void {kind}", corrections.reason_given(reason)) as led:
+            m = records.find_member(led, member)
+            corrections.void_dated(led, m, kind, parse.parse_date(when, L.FIELD_DATE), reason, which)
+        done(L.VOID_DONE.format(name=m["name"], what=L.VOID_WHAT[kind], reason=reason.strip()))
+
+    run.__doc__ = (f"作废某天的一条{L.VOID_WHAT[kind]}记录（录错、重复）；记录保留并标明作废。\n\n"
+                   f"例：flowparty void {kind} 王建国 --date 2026-03-01 --reason 录错了人")
+    run.__name__ = f"void_{kind.replace('-', '_')}"
+    return run
+
+
+for _kind in ("report", "contact", "org-life", "review", "feedback", "check-in", "update"):
+    command(void_app, _kind)(_void_dated_command(_kind))
+
+
+@command(void_app, "card")
+def void_card(
+    member: MemberArg,
+    reason: Annotated[str, typer.Option("--reason", help="遗失/损坏/收回/错发。")],
+    when: DateOpt = None,
+) -> None:
+    """作废（挂失）党员现持的活动证，不补发；错发的证视为从未有效。补发请用 issue-card --reissue。
+
+    例：flowparty void card 王建国 --reason 遗失 --date 2026-05-01"""
+    from flowparty import corrections, records
+
+    with writing("void card", corrections.reason_given(reason)) as led:
+        m = records.find_member(led, member)
+        card_no = corrections.void_card(led, m, reason.strip(), maybe_date(when, L.FIELD_DATE))
+    done(L.VOID_CARD_DONE.format(name=m["name"], card_no=card_no, reason=reason.strip()))
+
+
+@command(void_app, "return")
+def void_return(member: MemberArg, reason: ReasonOpt) -> None:
+    """作废误登记的返回：党员重新计为外出（同一次外出）。
+
+    例：flowparty void return 王建国 --reason 登记错了人"""
+    from flowparty import corrections, records
+
+    with writing("void return", corrections.reason_given(reason)) as led:
+        m = records.find_member(led, member)
+        corrections.void_return(led, m, reason)
+    done(L.VOID_RETURN_DONE.format(name=m["name"], reason=reason.strip()))
+
+
+@command(void_app, "transfer")
+def void_transfer(member: MemberArg, reason: ReasonOpt) -> None:
+    """作废误登记的组织关系转出：党员回到转出前的状态。
+
+    例：flowparty void transfer 王建国 --reason 转出日期登记错了"""
+    from flowparty import corrections, records
+
+    with writing("void transfer", corrections.reason_given(reason)) as led:
+        m = records.find_member(led, member)
+        corrections.void_transfer(led, m, reason)
+    done(L.VOID_TRANSFER_DONE.format(name=m["name"], reason=reason.strip()))

@@ -12,8 +12,8 @@ import typer
 
 from flowparty import labels as L
 from flowparty import parse
-from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, State, app, choice, command, db_path,
-                           done, ledger, maybe_date, on, subcommands, writing)
+from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, ReasonOpt, State, app, choice, command,
+                           db_path, done, ledger, maybe_date, on, subcommands, writing)
 from flowparty.errors import FlowpartyError, LedgerError
 
 
@@ -123,3 +123,35 @@ def transfer_out(
         m = records.find_member(led, member)
         records.transfer_out(led, m, to_org=to, transferred_on=on(when))
     done(L.TRANSFER_DONE.format(name=m["name"], to=to.strip()))
+
+
+@command(app, "edit-outflow")
+def edit_outflow(
+    member: MemberArg,
+    reason: ReasonOpt,
+    left_on: Annotated[Optional[str], typer.Option("--left-on", help="正确的外出日期。")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="正确的外出地点。")] = None,
+    reason_kind: Annotated[Optional[str], typer.Option("--reason-kind", help="正确的外出原因：务工/经商/就学/居住/其他。")] = None,
+    employer: Annotated[Optional[str], typer.Option("--employer", help="正确的工作单位。")] = None,
+    phone: PhoneOpt = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="正确的预计返回日期。")] = None,
+    fixed: Annotated[Optional[bool], typer.Option("--fixed/--no-fixed", help="在外是否有固定地点。")] = None,
+    briefed: Annotated[Optional[bool], typer.Option("--briefed/--no-briefed", help="是否已进行外出前教育。")] = None,
+    ended_on: Annotated[Optional[str], typer.Option("--ended-on", help="正确的返回（或转出）日期。")] = None,
+) -> None:
+    """更正外出登记中录错的内容（按登记时就应有的样子，任何审计日期都按更正后的算）；
+    外出期间真的换了地点、单位或电话，请用 update-outflow。
+
+    例：flowparty edit-outflow 王建国 --to "浙江省 宁波市 北仑区" --reason 地点录错"""
+    from flowparty import corrections, records
+
+    with writing("edit-outflow", corrections.reason_given(reason)) as led:
+        m = records.find_member(led, member)
+        changed = corrections.edit_outflow(
+            led, m, reason, left_on=maybe_date(left_on, L.FIELD_LEFT_ON),
+            destination=parse.parse_destination(to) if to is not None else None,
+            reason_kind=choice(reason_kind, L.REASONS, L.FIELD_REASON), employer=employer,
+            phone=parse.optional_phone(phone), until=maybe_date(until, L.FIELD_UNTIL), fixed=fixed, briefed=briefed,
+            ended_on=maybe_date(ended_on, L.FIELD_RETURNED_ON))
+    done(L.EDIT_DONE.format(name=m["name"], fields="、".join(dict.fromkeys(L.column(c) for c in changed)),
+                            reason=reason.strip()))

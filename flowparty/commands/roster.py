@@ -12,8 +12,8 @@ import typer
 
 from flowparty import labels as L
 from flowparty import parse
-from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, State, app, choice, command, db_path,
-                           done, ledger, maybe_date, on, subcommands, writing)
+from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, ReasonOpt, State, app, choice, command,
+                           db_path, done, ledger, maybe_date, on, subcommands, writing)
 from flowparty.errors import FlowpartyError, LedgerError
 
 
@@ -181,3 +181,34 @@ def group_add(
         records.add_group(led, name=name, city=city, leader=records.find_member(led, leader),
                           members=[records.find_member(led, m) for m in members], formed_on=on(when))
     done(L.GROUP_DONE.format(name=name.strip()))
+
+
+@command(member_app, "edit")
+def member_edit(
+    member: MemberArg,
+    reason: ReasonOpt,
+    name: Annotated[Optional[str], typer.Option("--name", help="正确的姓名。")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id", help="正确的 18 位身份证号（与新登记一样校验）。")] = None,
+    gender: Annotated[Optional[str], typer.Option("--gender", help="男/女（须与身份证号一致）。")] = None,
+    phone: PhoneOpt = None,
+    joined: Annotated[Optional[str], typer.Option("--joined", help="正确的入党日期。")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="党员类别：正式党员/预备党员。")] = None,
+    probation_ends: Annotated[Optional[str], typer.Option("--probation-ends", help="正确的预备期满日期。")] = None,
+    occupation: Annotated[Optional[str], typer.Option("--occupation", help="原职业：" + "/".join(L.OCCUPATIONS) + "。")] = None,
+    notes: Annotated[Optional[str], typer.Option("--notes", help="备注。")] = None,
+) -> None:
+    """更正名册中录错的内容（录入时就错了，不是后来的变化）；党员的全部记录随之保留。
+
+    例：flowparty member edit 王建国 --id 511321198503120115 --reason 身份证号录错一位"""
+    from flowparty import corrections, records
+
+    with writing("member edit", corrections.reason_given(reason)) as led:
+        m = records.find_member(led, member)
+        changed = corrections.edit_member(
+            led, m, reason, name=name, id_number=id_number, gender=choice(gender, L.GENDERS, L.FIELD_GENDER),
+            phone=parse.optional_phone(phone), joined=maybe_date(joined, L.FIELD_JOINED),
+            category=choice(category, L.MEMBER_CATEGORIES, L.FIELD_MEMBER_CATEGORY),
+            probation_ends=maybe_date(probation_ends, L.FIELD_PROBATION_ENDS),
+            occupation=choice(occupation, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION), notes=notes)
+    done(L.EDIT_DONE.format(name=changed.get("name", m["name"]),
+                            fields="、".join(dict.fromkeys(L.column(c) for c in changed)), reason=reason.strip()))

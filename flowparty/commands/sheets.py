@@ -96,7 +96,7 @@ def import_template(
 
 @command(import_app, "undo")
 def import_undo() -> None:
-    """撤销最近一次导入（整批，一个事务）；删除的记录保留在变更历史中。"""
+    """撤销最近一次导入（整批，一个事务）；与 flowparty undo 同一机制，删除的记录保留在变更历史中。"""
     from flowparty import importer
 
     with writing("import undo") as led:
