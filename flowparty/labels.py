@@ -610,31 +610,40 @@ CHECK_NO_BACKUPS = "没有找到自动备份（{folder}）。如有手工备份�
 HEADER_ALIASES = {
     "seq": ("序号", "编号", "序"),
     "name": ("姓名", "党员姓名", "名字"),
-    "id_number": ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证", "证件号码",
+                  "证件号", "身份证件号码"),
     "gender": ("性别",),
-    "phone": ("联系电话", "手机号", "手机号码", "手机", "电话", "联系方式", "电话号码"),
+    "phone": ("联系电话", "手机号", "手机号码", "手机", "电话", "联系方式", "电话号码", "移动电话", "联系手机"),
     "joined": ("入党时间", "入党日期", "入党年月"),
     "category": ("党员类别", "党员身份", "类别"),
     "probation_ends": ("预备期满日期", "预备期满时间"),
     "occupation": ("原职业", "职业"),
     "notes": ("备注",),
-    "left_on": ("外出时间", "外出日期", "流出时间", "流出日期", "外出年月"),
-    "destination": ("外出地点", "流入地", "流向", "流入地点", "外出去向", "去向", "流入地区"),
+    "left_on": ("外出时间", "外出日期", "流出时间", "流出日期", "外出年月", "离开时间", "离开日期", "离乡时间"),
+    "destination": ("外出地点", "流入地", "流向", "流入地点", "外出去向", "去向", "流入地区", "现居住地",
+                    "外出地址", "流动去向"),
     "address": ("详细地址", "具体地址", "现住址", "现居住地址"),
     "reason": ("外出原因", "流出原因", "外出事由"),
     "employer": ("工作单位", "务工单位", "单位名称", "所在单位"),
     "unit_type": ("单位类型", "单位性质"),
     "until": ("预计返回时间", "预计返回日期"),
     "returned_on": ("返回日期", "返回时间", "回乡日期"),
-    "period": ("所属期", "月份", "所属月份", "交纳月份", "缴纳月份", "党费月份", "所属期间"),
-    "amount": ("金额", "党费", "交纳金额", "缴纳金额", "实交金额", "实缴金额", "党费金额", "交纳党费"),
-    "paid_on": ("交纳日期", "交纳时间", "缴纳日期", "缴纳时间", "缴费日期", "交费日期"),
+    "period": ("所属期", "月份", "所属月份", "交纳月份", "缴纳月份", "党费月份", "所属期间", "缴费月份", "交费月份",
+               "党费所属期", "党费所属月份"),
+    "amount": ("金额", "党费", "交纳金额", "缴纳金额", "实交金额", "实缴金额", "党费金额", "交纳党费", "缴费金额",
+               "交费金额"),
+    "paid_on": ("交纳日期", "交纳时间", "缴纳日期", "缴纳时间", "缴费日期", "交费日期", "缴费时间", "交费时间"),
     "paid_to": ("交纳至", "交纳地点"),
     "receipt": ("收据号", "票据号", "收据编号"),
     "reported_on": ("汇报日期", "汇报时间", "日期"),
     "report_kind": ("汇报类型", "汇报方式", "类型"),
     "summary": ("内容摘要", "汇报内容", "摘要", "内容"),
 }
+# The words in brackets after a header that say its unit or add a note, ignored when matching: 金额（元）,
+# 联系电话（手机）, 外出时间（年月日）. Any other bracketed words are part of the header.
+HEADER_NOTE_WORDS = ("元", "人民币", "单位", "手机", "手机号", "固话", "座机", "年月日", "年月", "年-月-日",
+                     "yyyy-mm-dd", "格式", "必填", "选填", "可选", "如", "例", "省市", "省/市", "省、市", "省市县",
+                     "18位", "文本", "个月", "月", "日期", "号码")
 IMPORT_KINDS = {"members": "党员名册", "outflows": "外出流动党员登记簿", "dues": "党费交纳记录", "reports": "思想汇报记录"}
 EXPORT_KINDS = {"register": "外出流动党员登记簿", "dues": "党费交纳记录", "reports": "思想汇报记录",
                 "findings": "审计问题清单"}
@@ -777,3 +786,20 @@ AUDIT_BRANCH_HEADERS = ("支部", "错误", "警告", "提示", "涉及党员")
 
 # ---- ledger steps (issue 2)
 PROBATION_NOT_OVER = "{name} 的预备期到 {ends} 才满，{date} 还不能讨论转正或延长预备期（可用 --cancel 取消资格）。"
+
+# ---- values (issue 12): text as typed, amounts, IDs, dates, places, sheet headers
+TEXT_CONTROL_CHAR = "{field}“{value}”含有控制字符（如 \\x1b），不能写入台账；请删去后重新输入。"
+TEXT_TOO_LONG = "{field}“{value}”太长：{length} 个字符，最多 {limit} 个；请删减，不会自动截断。"
+AMOUNT_DECIMAL_COMMA = "{field}“{value}”中的逗号不是千位分隔符：小数请用小数点，如 36.00；千位分隔只能每三位一个逗号，如 1,200.00。"
+AMOUNT_TOO_BIG = "{field}“{value}”不是合理的金额（过大或不是有限的数）。"
+DUES_IMPLAUSIBLE = "金额 {amount} 元分摊到 {months} 个月，每月 {per_month} 元，超过合理上限每月 {limit} 元；如确认无误，请加 --force。"
+DUES_IMPLAUSIBLE_HINT = "上限可用 flowparty settings set dues_plausible_fen 分数 --reason 原因 修改（单位：分）。"
+SETTING_DUES_PLAUSIBLE = "党费每月合理上限（分）"
+ID_AS_NUMBER = "{field}“{value}”是数字格式，Excel 已把它变成科学计数或丢掉了末几位。"
+ID_AS_NUMBER_HINT = "请在 Excel 中把身份证号这一列的单元格格式设为“文本”，重新填写身份证号后再导入。"
+ID_BIRTH_IMPLAUSIBLE = "{field}“{value}”中的出生日期 {born} 不合理（应在 1900-01-01 到今天之间）。"
+DATE_BLANK = "{field}没有填写日期（单元格是 Excel 的空日期 1899-12-30 / 0）；请填写实际日期。"
+DATE_BEFORE_1900 = "{field}“{value}”早于 1900 年，不是有效的日期。"
+HEADER_DUPLICATE = "工作表“{sheet}”中有两列都表示“{key}”：第 {first} 列“{first_text}”和第 {second} 列“{second_text}”；请删去或改名其中一列。"
+IMPORT_IGNORED_COLUMNS = "未使用的列：{columns}"
+IMPORT_UNPLACED = "未能识别省市的外出地点（按原文保存）：{places}"
