@@ -19,6 +19,7 @@ from typing import NamedTuple
 DATA_FILE = "divisions.tsv"
 # a short form followed by one of these is a street or a building, not a place: 中山路, 长安街
 _NOT_A_PLACE_AFTER = tuple("路街道巷号弄里大厦")
+_DIVISION_ENDS = tuple("省市区县州盟") + ("地区", "行政区")  # a full name: 宁波市路 is still 宁波市
 _SELF_GOVERNED = ("810000", "820000")  # 香港, 澳门: their own city, like the municipalities
 _MUNICIPALITIES = ("110000", "120000", "310000", "500000")
 
@@ -74,21 +75,20 @@ def source() -> str:
     return gazetteer().source
 
 
+_LONGEST_FORM = 16  # 克孜勒苏柯尔克孜自治州 has 11 characters; 新疆维吾尔自治区 8
+
+
 def _longest(compact: str, forms: dict) -> str | None:
-    """The longest written form that compact starts with (a short form not followed by 路, 街 …)."""
-    best = None
-    for form in forms:
-        if compact.startswith(form) and (best is None or len(form) > len(best)):
-            after = compact[len(form):len(form) + 1]
-            if after and after in _NOT_A_PLACE_AFTER:
+    """The longest written form that compact starts with (a short form not followed by 路, 街 …): a dict lookup
+    per prefix length, so an import of 100,000 rows places them in well under a second."""
+    for length in range(min(len(compact), _LONGEST_FORM), 1, -1):
+        form = compact[:length]
+        if form in forms:
+            after = compact[length:length + 1]
+            if after and after in _NOT_A_PLACE_AFTER and not form.endswith(_DIVISION_ENDS):
                 continue
-            best = form
-    return best
-
-
-def _starts(compact: str, forms: dict) -> str | None:
-    # the tables are small (a few hundred forms): a prefix test over each is fast enough for an import
-    return _longest(compact, forms)
+            return form
+    return None
 
 
 def locate(text: str) -> Place:
@@ -96,8 +96,8 @@ def locate(text: str) -> Place:
     g = gazetteer()
     spaced = re.sub(r"\s+", " ", text).strip()
     compact = spaced.replace(" ", "")
-    province_form = _starts(compact, g.provinces)
-    city_form = _starts(compact, g.any_city)
+    province_form = _longest(compact, g.provinces)
+    city_form = _longest(compact, g.any_city)
     if city_form and g.any_city[city_form] and (not province_form or len(city_form) > len(province_form)):
         province, city = g.any_city[city_form]  # 深圳, 宁波市北仑区, 吉林市 (the city, not the province)
         return Place(province, city, _rest(spaced, city_form))
@@ -108,7 +108,7 @@ def locate(text: str) -> Place:
     if province in g.own_city:
         return Place(province, province, _district(g, province, rest))
     cities = g.cities.get(province, {})
-    form = _starts(rest.replace(" ", ""), cities)
+    form = _longest(rest.replace(" ", ""), cities)
     if form:
         return Place(province, cities[form], _rest(rest, form))
     return Place(province, "", rest)
@@ -128,7 +128,7 @@ def _district(g: _Gazetteer, municipality: str, rest: str) -> str:
             compact = rest.replace(" ", "")
             break
     districts = g.districts.get(municipality, {})
-    form = _starts(compact, districts)
+    form = _longest(compact, districts)
     if form and districts[form] != form:
         tail = _rest(rest, form)
         return f"{districts[form]} {tail}".strip() if tail else districts[form]
