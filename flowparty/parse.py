@@ -293,7 +293,7 @@ def parse_periods(value: object, field: str = L.FIELD_PERIOD) -> list[Month]:
 # ---------------------------------------------------------------- money
 
 _AMOUNT = re.compile(r"^(?:¥|RMB|人民币)?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s*(?:元)?$", re.IGNORECASE)
-_DECIMAL_COMMA = re.compile(r"^(?:¥|RMB|人民币)?\s*[\d,]*\d,\d{1,2}\s*(?:元)?$", re.IGNORECASE)
+_MISPLACED_COMMA = re.compile(r"^(?:¥|RMB|人民币)?\s*\d[\d,]*,[\d,]*(\.\d*)?\s*(?:元)?$", re.IGNORECASE)
 MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any payment; a bigger number is a typing slip
 
 
@@ -313,7 +313,7 @@ def parse_amount(value: object, field: str = L.FIELD_AMOUNT) -> int:
         text = normalize(value)
     match = _AMOUNT.match(text)
     if not match:
-        if _DECIMAL_COMMA.match(text):
+        if _MISPLACED_COMMA.match(text):
             raise BadInput(L.AMOUNT_DECIMAL_COMMA.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
         raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
     whole = match.group(1).replace(",", "")

@@ -91,6 +91,7 @@ def _longest(compact: str, forms: dict) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a register names the same few places again and again
 def locate(text: str) -> Place:
     """Province, city and the rest of a destination; Place('', '', text) when it cannot be placed."""
     g = gazetteer()
