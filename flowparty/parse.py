@@ -381,8 +381,8 @@ def parse_id_number(value: object, field: str = L.FIELD_ID) -> str:
 
 
 def _as_typed(number: int | float) -> str:
-    """A number as Excel would show it: 5.11321E+17 for a float that long."""
-    return f"{number:.5E}" if isinstance(number, float) and abs(number) >= 1e11 else str(number)
+    """A number as Excel shows it in a narrow column: 5.11321E+17 (a reader turns a whole float into an int)."""
+    return f"{float(number):.5E}" if abs(number) >= 1e11 else str(number)
 
 
 def birth_date_from_id(id_number: str) -> date:

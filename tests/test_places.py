@@ -91,3 +91,20 @@ def test_every_city_is_placed_with_or_without_its_province(row, gap, with_provin
 def test_the_table_is_read_on_first_use_not_at_start_up():
     code = "import sys, flowparty.cli; print('flowparty.places' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_placed_or_kept_whole(text):
+    try:
+        place = parse_destination(text)
+    except parse.BadInput as error:
+        assert error.message.startswith("外出地点") or "不能为空" in error.message
+        return
+    if not place.placed:
+        assert place.detail == " ".join(parse.fold(text).split()) and not place.city
+
+
+@given(st.sampled_from(["广东省", "浙江", "上海市", "北京"]), st.text(alphabet="某路号厂123 ", max_size=10))
+def test_what_follows_a_place_is_kept_as_detail(province, tail):
+    place = parse_destination(province + "X" + tail)
+    assert place.placed and place.detail.startswith("X")

@@ -85,6 +85,15 @@ def test_an_id_typed_as_a_number_says_to_format_the_column_as_text(cell):
 
 def test_an_id_number_cell_shows_as_excel_shows_it():
     assert "5.11321E+17" in refused(parse.parse_id_number, 5.11321e+17).message
+    assert "5.11321E+17" in refused(parse.parse_id_number, 511321000000000000).message  # as a reader hands it on
+
+
+def test_an_id_number_typed_as_a_number_in_a_workbook_is_refused_with_the_text_hint(tmp_path):
+    path = workbook(tmp_path / "a.xlsx", [["姓名", "身份证号", "外出时间", "流入地", "外出原因"],
+                                          ["张三", 511321198503120115.0, "2026-03-01", "宁波", "务工"]])
+    cell = next(read(path).rows).values["id_number"]
+    error = refused(parse.parse_id_number, cell)
+    assert "数字格式" in error.message and "文本" in error.hint
 
 
 @pytest.mark.parametrize("birth", ["20300101", "18000101", "18991231"])
@@ -105,7 +114,7 @@ def test_a_real_id_still_passes():
                                   "1899-12-30", "1899/12/31", "1900-01-00", "00:00:00", "1899-12-30 00:00:00"])
 def test_an_excel_blank_date_is_no_date(cell):
     error = refused(parse.parse_date, cell, "外出时间")
-    assert error.message.startswith("外出时间没有填写日期") and "00:00:00" not in error.message
+    assert error.message.startswith("外出时间没有有效的日期") and "00:00:00" not in error.message
 
 
 @pytest.mark.parametrize("cell", ["1850-01-01", date(1800, 5, 1), "1899年6月1日"])
