@@ -476,3 +476,9 @@ def parse_destination(value: object, field: str = L.FIELD_DESTINATION) -> Destin
 def unplaced(destinations) -> list[str]:
     """The destinations (as written) that could not be placed, each once, in order: for an import summary."""
     return list(dict.fromkeys(str(d) for d in destinations if not d.placed))
+
+
+def unplaced_note(destinations) -> str | None:
+    """The import summary's line naming the destinations kept as written (None when all were placed)."""
+    names = unplaced(destinations)
+    return L.IMPORT_UNPLACED.format(places="、".join(f"“{shown(n)}”" for n in names)) if names else None

@@ -467,3 +467,8 @@ def _skipped(row: list[object], values: dict[str, object]) -> bool:
     if any(t.startswith(L.TOTALS_WORDS) for t in head):
         return True
     return bool(head) and head[0].startswith(L.NOTE_PREFIXES) and len({*head, *texts}) == 1
+
+
+def ignored_note(table: Table) -> str | None:
+    """The import summary's line naming the columns no key used (None when every column was read)."""
+    return L.IMPORT_IGNORED_COLUMNS.format(columns="、".join(f"“{c}”" for c in table.ignored)) if table.ignored else None

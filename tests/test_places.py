@@ -75,6 +75,8 @@ def test_a_place_that_cannot_be_placed_is_kept_as_written(text):
 def test_an_import_summary_can_list_the_places_not_placed():
     found = [parse_destination(t) for t in ("深圳", "不详", "火星基地", "不详")]
     assert parse.unplaced(found) == ["不详", "火星基地"]
+    assert parse.unplaced_note(found) == "未能识别省市的外出地点（按原文保存）：“不详”、“火星基地”"
+    assert parse.unplaced_note(found[:1]) is None
 
 
 @given(st.sampled_from([r for r in table_rows() if r[1] == "city"]), st.sampled_from(["", " "]), st.booleans())

@@ -211,7 +211,15 @@ def test_columns_the_import_does_not_use_are_named(tmp_path):
                                           [1, "张三", ID, "2026-03-01", "深圳", "务工", "四川", "高中"]])
     table = read(path)
     assert table.ignored == ["籍贯", "学历"]
+    assert sheets.ignored_note(table) == "未使用的列：“籍贯”、“学历”"
     assert [r.values["destination"] for r in table.rows] == ["深圳"]
+
+
+def test_a_sheet_whose_every_column_is_read_names_none(tmp_path):
+    path = workbook(tmp_path / "a.xlsx", [["序号", "姓名", "身份证号", "外出时间", "流入地", "外出原因"],
+                                          [1, "张三", ID, "2026-03-01", "深圳", "务工"]])
+    table = read(path)
+    assert table.ignored == [] and sheets.ignored_note(table) is None
 
 
 def test_a_header_far_down_the_sheet_is_found(tmp_path):
