@@ -323,3 +323,48 @@ def test_the_report_workbook_holds_numbers_as_numbers(tmp_path):
     assert all(c.number_format == "0.00" for c in amounts if isinstance(c.value, float))
     assert work[next(k for k in work if "报到" in str(k) and "率" not in str(k))].value == 15
     assert book["外出流动党员"]["B3"].value == 17 and book["外出流动党员"]["B3"].data_type == "n"
+
+
+def test_ods_spans_count_repeated_rows_and_columns(tmp_path):
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
+
+    def text_cell(value, **extra):
+        cell = TableCell(valuetype="string", **extra)
+        cell.addElement(P(text=value))
+        return cell
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="登记簿")
+    blank = TableRow(numberrowsrepeated=3)  # three empty rows written as one element
+    blank.addElement(TableCell(numbercolumnsrepeated=6))
+    table.addElement(blank)
+    header = TableRow()
+    header.addElement(TableCell(numbercolumnsrepeated=1))  # the table starts in column B
+    for word in ("姓名", "身份证号", "外出时间", "流入地", "外出原因"):
+        header.addElement(text_cell(word))
+    table.addElement(header)
+    for r, (name, serial) in enumerate((("张三", 1), ("李四", 2))):
+        row = TableRow()
+        row.addElement(TableCell())
+        for value in (name, make_id(serial=serial)):
+            row.addElement(text_cell(value))
+        if r == 0:
+            row.addElement(text_cell("2026-03-01", numberrowsspanned=2, numbercolumnsspanned=2))
+            row.addElement(CoveredTableCell())
+            row.addElement(text_cell("务工", numberrowsspanned=2))
+        else:
+            row.addElement(CoveredTableCell(numbercolumnsrepeated=3))
+        table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    path = tmp_path / "a.ods"
+    doc.save(str(path))
+    rows = [(r.number, r.values["name"], r.values["left_on"], r.values["destination"], r.values["reason"])
+            for r in read(path).rows]
+    assert rows == [(5, "张三", "2026-03-01", "2026-03-01", "务工"), (6, "李四", "2026-03-01", "2026-03-01", "务工")]
+
+
+@given(st.one_of(st.integers(10**16, 10**18), st.floats(1e16, 1e18)))
+def test_any_id_given_as_a_number_gets_the_format_as_text_message(number):
+    assert "数字格式" in refused(parse.parse_id_number, number).message
