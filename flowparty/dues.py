@@ -104,3 +104,19 @@ def underpaid_months(led: Ledger, as_of: date) -> dict[int, list[dict]]:
             {"period": row["period"], "paid_on": row["paid_on"], "paid_fen": row["amount_fen"],
              "standard_fen": row["standard_fen"]})
     return found
+
+
+# ---------------------------------------------------------------- a plausible payment (SPEC §8)
+
+PLAUSIBLE_SETTING = "dues_plausible_fen"  # the ledger setting that holds the limit, in fen a month
+DEFAULT_PLAUSIBLE_FEN = 200_000  # 2,000 元 a month: above the dues of almost any income
+
+
+def check_plausible(amount_fen: int, months: int, limit_fen: int = DEFAULT_PLAUSIBLE_FEN) -> None:
+    """Refuse a payment whose amount a month is above the limit (a slip: 3600 for 36.00); --force passes it."""
+    months = max(months, 1)
+    per_month = -(-amount_fen // months)  # rounded up: the first months carry the odd fen
+    if per_month > limit_fen:
+        raise BadInput(L.DUES_IMPLAUSIBLE.format(amount=format_fen(amount_fen), months=months,
+                                                 per_month=format_fen(per_month), limit=format_fen(limit_fen)),
+                       L.DUES_IMPLAUSIBLE_HINT)

@@ -10,7 +10,7 @@ import calendar
 import operator
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
@@ -19,10 +19,64 @@ from flowparty import labels as L
 from flowparty.errors import BadInput
 
 
+# Folded by fold: full-width digits and Latin letters, and the ideographic space. Punctuation (（）、，：) stays
+# as typed: a clerk's （松江） is not turned into (松江).
+_WIDE = {**{0xFF10 + i: 0x30 + i for i in range(10)}, **{0xFF21 + i: 0x41 + i for i in range(26)},
+         **{0xFF41 + i: 0x61 + i for i in range(26)}, 0x3000: 0x20}
+# Invisible characters that would let a look-alike name sit beside the real one (王\u200d建国 beside 王建国):
+# zero-width spaces and joiners, bidi marks and embeddings, word joiners, a byte-order mark inside text.
+_INVISIBLE = {c: None for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), 0xFEFF)}
+_FOLD = {**_WIDE, **_INVISIBLE}
+
+
 def fold(text: object) -> str:
-    """Fold full-width digits, letters and spaces to their plain forms and trim the ends."""
+    """Fold full-width digits, letters and spaces to their plain forms, drop invisible characters, trim the ends.
+
+    Punctuation is kept as typed. The parsers of structured values (dates, amounts, IDs …) use normalize.
+    """
     text = str(text)
-    return text.strip() if text.isascii() else unicodedata.normalize("NFKC", text).strip()
+    return text.strip() if text.isascii() else text.translate(_FOLD).strip()
+
+
+def normalize(text: object) -> str:
+    """Compatibility-normalised text (NFKC: ２０２６／３／１ → 2026/3/1, ￥ → ¥, ， → ,) for structured values."""
+    text = str(text)
+    return text.strip() if text.isascii() else unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).strip()
+
+
+NAME_MAX_CHARS = 50
+TEXT_MAX_CHARS = 2000
+# C0 and C1 controls (NUL, BEL, ESC of a terminal escape, DEL …); a tab or a line break is allowed in free text
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: object, field: str, limit: int = TEXT_MAX_CHARS) -> str:
+    """Free text (notes, employer, summary): folded; control characters and over-long text refused, never cut."""
+    text = fold(value)
+    if _CONTROL.search(text):
+        raise BadInput(L.TEXT_CONTROL_CHAR.format(field=field, value=_visible(text)))
+    if len(text) > limit:
+        raise BadInput(L.TEXT_TOO_LONG.format(field=field, value=shown(text), length=len(text), limit=limit))
+    return text
+
+
+def clean_name(value: object, field: str = L.FIELD_NAME) -> str:
+    """A person's or an organisation's name: as clean_text, on one line, at most NAME_MAX_CHARS characters.
+
+    Invisible characters (zero-width, bidi) are dropped by fold, so 王\u200b建国 is the same name as 王建国.
+    """
+    text = fold(value)
+    if _CONTROL_IN_NAME.search(text):
+        raise BadInput(L.TEXT_CONTROL_CHAR.format(field=field, value=_visible(text)))
+    if len(text) > NAME_MAX_CHARS:
+        raise BadInput(L.TEXT_TOO_LONG.format(field=field, value=shown(text), length=len(text), limit=NAME_MAX_CHARS))
+    return text
+
+
+def _visible(text: str) -> str:
+    """A text with its control characters shown as codes (\\x1b), so the message cannot drive the terminal."""
+    return shown(_CONTROL_IN_NAME.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 SHOWN_CHARS = 60
@@ -48,26 +102,44 @@ _DATE_PATTERNS = [
 _TIME_OF_DAY = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2})?$")
 
 
+FIRST_DATE = date(1900, 1, 1)
+# What a spreadsheet shows for an empty date cell: day 0 of Excel's calendar (1899-12-30 on Windows Excel,
+# 1899-12-31 or 1900-01-00 elsewhere), often displayed as 00:00:00.
+_BLANK_DATES = (date(1899, 12, 30), date(1899, 12, 31))
+_BLANK_DATE_TEXT = re.compile(r"^(1899\D12\D3[01]|1900\D0?1\D0?0|0?0:00(:00)?)$")
+
+
 def parse_date(value: object, field: str) -> date:
-    """A date in any form of SPEC §4; a date or datetime passes through."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+    """A date in any form of SPEC §4; a date or datetime passes through. Excel's blank date and days before
+    1900 are refused: no one in the ledger did anything before 1900."""
+    if isinstance(value, time) or value == 0 and isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise BadInput(L.DATE_BLANK.format(field=field), L.DATE_FORMS)
+    if isinstance(value, (date, datetime)):
+        return _after_1900(value.date() if isinstance(value, datetime) else value, field, value)
     serial = excel_serial(value)
     if serial:
         return serial
-    text = fold(value)
+    text = normalize(value)
     text = _TIME_OF_DAY.sub("", text)  # a time of day typed after the date
+    if _BLANK_DATE_TEXT.match(text):
+        raise BadInput(L.DATE_BLANK.format(field=field), L.DATE_FORMS)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
             year, month, day = (int(part) for part in match.groups())
             try:
-                return date(year, month, day)
+                return _after_1900(date(year, month, day), field, value)
             except ValueError:
                 break
     raise BadInput(L.BAD_DATE.format(field=field, value=shown(value)), L.DATE_FORMS)
+
+
+def _after_1900(day: date, field: str, value: object) -> date:
+    if day in _BLANK_DATES:
+        raise BadInput(L.DATE_BLANK.format(field=field), L.DATE_FORMS)
+    if day < FIRST_DATE:
+        raise BadInput(L.DATE_BEFORE_1900.format(field=field, value=day.isoformat()), L.DATE_FORMS)
+    return day
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -83,7 +155,8 @@ def excel_serial(value: object) -> date | None:
         return None
     if not 1 <= value <= _EXCEL_LAST_SERIAL or value != int(value):  # NaN and infinity fail the range
         return None
-    return _EXCEL_EPOCH + timedelta(days=int(value))
+    day = _EXCEL_EPOCH + timedelta(days=int(value))
+    return day if day >= FIRST_DATE else None
 
 
 def parse_date_or_month(value: object, field: str) -> date:
@@ -171,9 +244,9 @@ MAX_PERIOD_MONTHS = 60
 
 def parse_month(value: object, field: str = L.FIELD_PERIOD) -> Month:
     """A month: 2026-01, 2026/1, 2026.1, 202601, 2026年1月; a date gives its month."""
-    if isinstance(value, (date, datetime)):
-        return Month.of(value)
-    text = fold(value)
+    if isinstance(value, (date, datetime, time)):
+        return Month.of(parse_date(value, field))
+    text = normalize(value)
     for pattern in _MONTH_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -197,9 +270,9 @@ def _quarter(text: str) -> list[Month] | None:
 
 def parse_periods(value: object, field: str = L.FIELD_PERIOD) -> list[Month]:
     """A month, a quarter (2026-Q1) or a range (2026-01..2026-06) as the list of its months."""
-    if isinstance(value, (date, datetime)):
-        return [Month.of(value)]
-    text = fold(value)
+    if isinstance(value, (date, datetime, time)):
+        return [Month.of(parse_date(value, field))]
+    text = normalize(value)
     quarter = _quarter(text)
     if quarter:
         return quarter
@@ -219,28 +292,38 @@ def parse_periods(value: object, field: str = L.FIELD_PERIOD) -> list[Month]:
 
 # ---------------------------------------------------------------- money
 
-_AMOUNT = re.compile(r"^(?:¥|￥|RMB)?\s*(\d+(?:\.\d{1,2})?)\s*(?:元)?$", re.IGNORECASE)
+_AMOUNT = re.compile(r"^(?:¥|RMB|人民币)?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?\s*(?:元)?$", re.IGNORECASE)
+_MISPLACED_COMMA = re.compile(r"^(?:¥|RMB|人民币)?\s*\d[\d,]*,[\d,]*(\.\d*)?\s*(?:元)?$", re.IGNORECASE)
+MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any payment; a bigger number is a typing slip
 
 
 def parse_amount(value: object, field: str = L.FIELD_AMOUNT) -> int:
-    """An amount in yuan (36, 36.5, 36.00, 6.00元, ¥6) as integer fen; it must be above zero."""
+    """An amount in yuan (36, 36.00, 36元, ￥36, RMB36, 1,200.00) as integer fen; it must be above zero.
+
+    A comma is a thousands separator only between groups of three digits: 36,00 and 36，5 are refused.
+    """
     if isinstance(value, bool):
-        raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)))
+        raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
     if isinstance(value, (int, float, Decimal)):
-        text = str(Decimal(str(value)).normalize())
-        if "E" in text:
-            text = f"{Decimal(str(value)):f}"
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+        if not number.is_finite() or abs(number) >= MAX_AMOUNT_FEN // 100:
+            raise BadInput(L.AMOUNT_TOO_BIG.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
+        text = f"{number.normalize():f}"
     else:
-        text = fold(value).replace(",", "")
+        text = normalize(value)
     match = _AMOUNT.match(text)
     if not match:
+        if _MISPLACED_COMMA.match(text):
+            raise BadInput(L.AMOUNT_DECIMAL_COMMA.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
         raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
-    try:
-        fen = int(Decimal(match.group(1)) * 100)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-        raise BadInput(L.BAD_AMOUNT.format(field=field, value=shown(value)), L.AMOUNT_FORMS) from None
+    whole = match.group(1).replace(",", "")
+    if len(whole) > 12:
+        raise BadInput(L.AMOUNT_TOO_BIG.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
+    fen = int(Decimal(whole + (match.group(2) or "")) * 100)
     if fen <= 0:
         raise BadInput(L.AMOUNT_NOT_POSITIVE.format(field=field, value=shown(value)))
+    if fen > MAX_AMOUNT_FEN:
+        raise BadInput(L.AMOUNT_TOO_BIG.format(field=field, value=shown(value)), L.AMOUNT_FORMS)
     return fen
 
 
@@ -269,19 +352,37 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
+_ID_AS_NUMBER_TEXT = re.compile(r"^\d(\.\d+)?E\+?\d+$|^\d{15,18}\.0+$", re.IGNORECASE)  # 5.11321E+17, ….0
+
+
 @lru_cache(maxsize=8192)  # an import checks each row's ID twice: as its cell, and as the new member's
 def parse_id_number(value: object, field: str = L.FIELD_ID) -> str:
-    """An 18-character 身份证号, folded (full-width, spaces, lowercase x) and verified."""
-    text = _SPACES.sub("", fold(value)).upper()
+    """An 18-character 身份证号, folded (full-width, spaces, lowercase x) and verified.
+
+    A number (an Excel cell not formatted as text: 5.11321E+17, its last digits lost) gets its own message.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise BadInput(L.ID_AS_NUMBER.format(field=field, value=shown(_as_typed(value))), L.ID_AS_NUMBER_HINT)
+    text = _SPACES.sub("", normalize(value)).upper()
+    if _ID_AS_NUMBER_TEXT.match(text):
+        raise BadInput(L.ID_AS_NUMBER.format(field=field, value=shown(value)), L.ID_AS_NUMBER_HINT)
     if not _ID_FORM.fullmatch(text):
         raise BadInput(L.BAD_ID_FORM.format(field=field, value=shown(value)), L.ID_HINT)
     if id_check_digit(text[:17]) != text[17]:
         raise BadInput(L.BAD_ID_CHECK.format(field=field, value=shown(value)), L.ID_HINT)
     try:
-        birth_date_from_id(text)
+        born = birth_date_from_id(text)
     except ValueError:
         raise BadInput(L.BAD_ID_BIRTH.format(field=field, value=shown(value)), L.ID_HINT) from None
+    if born < FIRST_DATE or born > date.today():
+        raise BadInput(L.ID_BIRTH_IMPLAUSIBLE.format(field=field, value=shown(value), born=born.isoformat()),
+                       L.ID_HINT)
     return text
+
+
+def _as_typed(number: int | float) -> str:
+    """A number as Excel shows it in a narrow column: 5.11321E+17 (a reader turns a whole float into an int)."""
+    return f"{float(number):.5E}" if abs(number) >= 1e11 else str(number)
 
 
 def birth_date_from_id(id_number: str) -> date:
@@ -313,7 +414,7 @@ _PHONE_FORM = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}")  # a mobile, or a landl
 
 def parse_phone(value: object, field: str = L.FIELD_PHONE) -> str:
     """A mobile (11 digits from 1) or a landline (area code, 7–8 digits); +86, dashes and spaces folded."""
-    text = _PHONE_NOISE.sub("", fold(value))
+    text = _PHONE_NOISE.sub("", normalize(value))
     text = _PHONE_COUNTRY.sub("", text)
     if _PHONE_FORM.fullmatch(text):
         return text
@@ -329,6 +430,8 @@ def optional_phone(value: object, field: str = L.FIELD_PHONE) -> str | None:
 def parse_choice(value: object, choices: dict[str, str], field: str) -> str:
     """One of a fixed set of values; choices maps every accepted spelling to the stored value."""
     text = fold(value)
+    if text not in choices:
+        text = normalize(value)
     if text in choices:
         return choices[text]
     allowed = "、".join(dict.fromkeys(choices.values()))
@@ -337,49 +440,45 @@ def parse_choice(value: object, choices: dict[str, str], field: str) -> str:
 
 # ---------------------------------------------------------------- destinations
 
-_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市", "香港特别行政区", "澳门特别行政区")
-_PROVINCE = re.compile(r"^(.+?(?:省|自治区|特别行政区))")
-_CITY = re.compile(r"^(.+?(?:市|自治州|州(?!市)|地区|盟))")  # 杭州市 is a 市, not 杭州 + 市
-
-
 class Destination(NamedTuple):
+    """Where an away member is: province, city (a municipality is its own city) and the rest as written."""
+
     province: str
     city: str
     detail: str
 
+    @property
+    def placed(self) -> bool:
+        """Whether the gazetteer knew the place: a destination not placed keeps the whole text as detail."""
+        return bool(self.province)
+
     def __str__(self) -> str:
-        return " ".join(part for part in self if part)
+        parts = [self.province, self.city if self.city != self.province else "", self.detail]
+        return " ".join(part for part in parts if part)
 
 
 def parse_destination(value: object, field: str = L.FIELD_DESTINATION) -> Destination:
-    """'浙江省 宁波市 详细地址' (spaces optional) into province, city and the rest."""
+    """'浙江省 宁波市 详细地址', '广东深圳', '北京朝阳', '宁波市北仑区' into province, city and the rest.
+
+    Placed by the table of China's divisions (flowparty.places, read on first use); a text it cannot place
+    is kept whole as the detail (Destination.placed is then False), never emptied.
+    """
+    from flowparty.places import locate  # the table is read on the first destination, not at start-up
+
     text = re.sub(r"\s+", " ", fold(value))
     if not text:
         raise BadInput(L.EMPTY_FIELD.format(field=field))
-    compact = text.replace(" ", "")
-    for municipality in _MUNICIPALITIES:
-        if compact.startswith(municipality):
-            return Destination(municipality, municipality, _rest(text, municipality))
-    province_match = _PROVINCE.match(compact)
-    if province_match:
-        province = province_match.group(1)
-        rest = _rest(text, province)
-        city_match = _CITY.match(rest.replace(" ", ""))
-        if city_match:
-            city = city_match.group(1)
-            return Destination(province, city, _rest(rest, city))
-        return Destination(province, "", rest)
-    parts = text.split(" ", 2)
-    if len(parts) >= 2:
-        return Destination(parts[0], parts[1], parts[2] if len(parts) == 3 else "")
-    return Destination("", "", text)
+    if len(text) > TEXT_MAX_CHARS:
+        raise BadInput(L.TEXT_TOO_LONG.format(field=field, value=shown(text), length=len(text), limit=TEXT_MAX_CHARS))
+    return Destination(*locate(text))
 
 
-def _rest(text: str, prefix: str) -> str:
-    """What follows prefix in text, where text may hold spaces that prefix does not."""
-    consumed, position = 0, 0
-    while consumed < len(prefix) and position < len(text):
-        if text[position] != " ":
-            consumed += 1
-        position += 1
-    return text[position:].strip()
+def unplaced(destinations) -> list[str]:
+    """The destinations (as written) that could not be placed, each once, in order: for an import summary."""
+    return list(dict.fromkeys(str(d) for d in destinations if not d.placed))
+
+
+def unplaced_note(destinations) -> str | None:
+    """The import summary's line naming the destinations kept as written (None when all were placed)."""
+    names = unplaced(destinations)
+    return L.IMPORT_UNPLACED.format(places="、".join(f"“{shown(n)}”" for n in names)) if names else None

@@ -302,15 +302,17 @@ def _shown(key: str, value: object) -> object:
 
 
 def write_workbook(report: dict, path) -> None:
-    """The report as a workbook, one sheet per table; text cells are never formulas."""
+    """The report as a workbook, one sheet per table; text cells are never formulas. Numbers stay numbers:
+    the check-in rate as a percentage (0.882 shown 88.2%), amounts in yuan with two decimals, counts as counts."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
     bold = book.add_format({"bold": True})
+    formats = {"rate": book.add_format({"num_format": "0.0%"}), "yuan": book.add_format({"num_format": "0.00"})}
     title = L.REPORT_TITLE.format(branch=report["branch"], year=report["year"], as_of=report["as_of"])
-    tables = [(key, L.REPORT_HEADERS, rows) for key, rows in sections(report)]
+    tables = [(key, L.REPORT_HEADERS, _typed_rows(report, rows)) for key, rows in sections(report)]
     if "branches" in report:
-        tables.append(("branches", L.REPORT_BRANCH_HEADERS, branch_rows(report)))
+        tables.append(("branches", L.REPORT_BRANCH_HEADERS, _typed_branch_rows(report)))
     for key, headers, rows in tables:
         sheet = book.add_worksheet(L.REPORT_SHEETS[key])
         sheet.write_string(0, 0, f"{title} {L.REPORT_SECTIONS[key]}", bold)
@@ -318,15 +320,60 @@ def write_workbook(report: dict, path) -> None:
             sheet.write_string(1, col, header, bold)
         for r, row in enumerate(rows, start=2):
             for col, cell in enumerate(row):
-                _write_cell(sheet, r, col, cell)
+                _write_cell(sheet, r, col, cell, formats)
         sheet.freeze_panes(2, 0)
         sheet.set_column(0, 0, 30)
         sheet.set_column(1, len(headers) - 1, 14)
     book.close()
 
 
-def _write_cell(sheet, row: int, col: int, value: object) -> None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+class _Rate(float):
+    """A rate the workbook shows as a percentage."""
+
+
+class _Yuan(float):
+    """An amount the workbook shows in yuan with two decimals."""
+
+
+def _rate(value: float | None) -> object:
+    return "—" if value is None else _Rate(value)
+
+
+def _yuan(fen: int | None, shown: object) -> object:
+    if fen is None:
+        try:
+            fen = round(float(str(shown)) * 100)
+        except ValueError:
+            return shown
+    return _Yuan(fen / 100)
+
+
+def _typed_rows(report: dict, rows: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """sections' rows, with the rate and the amounts as the numbers they are rather than their shown text."""
+    label_of = L.REPORT_ROWS
+    typed = {label_of["checkin_rate"]: _rate(report.get("checkin_rate"))}
+    for key in ("dues_amount", "dues_expected"):
+        if key in report:
+            typed[label_of[key]] = _yuan(report.get(f"{key}_fen"), report[key])
+    return [(label, typed.get(label, value)) for label, value in rows]
+
+
+def _typed_branch_rows(report: dict) -> list[tuple]:
+    return [
+        (b["branch"], b["outflow_total"], b["cross_province"], b["cross_city"], b["card_holders"], b["inflow_total"],
+         _rate(b["checkin_rate"]), b["dues_months_due"], b["dues_months_paid"],
+         _yuan(b.get("dues_amount_fen"), b["dues_amount"]), b["lost_contact"], sum(b["findings"].values()))
+        for b in report.get("branches", [])
+    ]
+
+
+def _write_cell(sheet, row: int, col: int, value: object, formats: dict | None = None) -> None:
+    formats = formats or {}
+    if isinstance(value, _Rate):
+        sheet.write_number(row, col, float(value), formats.get("rate"))
+    elif isinstance(value, _Yuan):
+        sheet.write_number(row, col, float(value), formats.get("yuan"))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         sheet.write_number(row, col, value)
     else:
         sheet.write_string(row, col, "" if value is None else str(value))

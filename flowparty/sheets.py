@@ -15,7 +15,7 @@ import codecs
 import csv
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -23,10 +23,11 @@ from typing import Iterable, Iterator, Sequence
 
 from flowparty import labels as L
 from flowparty.errors import BadInput
-from flowparty.parse import fold
+from flowparty.parse import fold, normalize
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 1000  # a header is looked for this far down (title rows, a long 填表说明 above it)
+HEADER_AFTER_FIRST = 2  # rows read past the first row that looks like a header (a two-row header)
 STREAM_SHEET_BYTES = 80 << 20  # uncompressed sheet XML; calamine's peak is about twice this (~150,000 rows)
 STREAMED_SUFFIXES = (".xlsx", ".xlsm")  # the formats openpyxl reads
 UTF8_BOM = codecs.BOM_UTF8
@@ -51,12 +52,27 @@ class Table:
     headers: dict[str, str]  # key -> the header text as written in the file
     rows: Iterator[Row]  # read as they are consumed: a table is read once
     total: int | None = None  # the sheet's row count when the reader knows it (for a progress bar)
+    ignored: list[str] = field(default_factory=list)  # header texts of the columns no key of the kind uses
+
+
+_BRACKETED = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
+_NOTE_WORDS = {normalize(w).lower() for w in L.HEADER_NOTE_WORDS}
+_NOTE_STARTS = ("单位", "如", "例", "注", "格式", "填")
 
 
 def normalize_header(text: object) -> str:
-    """'联系电话（手机）*' and ' 身份证 号码 ' to their bare words, for matching against the aliases."""
-    words = re.sub(r"\s+", "", fold(text)).strip("*＊:：")
-    return re.sub(r"[(（\[【].*?[)）\]】]", "", words) or words
+    """'联系电话（手机）*', '金额（元）', ' 身份证 号码 ' to their bare words, for matching against the aliases.
+
+    Spaces, line breaks, '*' and trailing colons go; words in brackets go only when they give a unit or a
+    note (元, 手机, 年月日, 如 2026-01 …): 外出地点（省市）is 外出地点, but 金额（补交） stays itself.
+    """
+    words = re.sub(r"\s+", "", normalize(text)).strip("*:")
+
+    def unit_or_note(match: re.Match) -> str:
+        inner = match.group(1).strip().lower()
+        return "" if inner in _NOTE_WORDS or inner.startswith(_NOTE_STARTS) or not inner else match.group(0)
+
+    return _BRACKETED.sub(unit_or_note, words).strip("*:") or words
 
 
 _ALIASES = {normalize_header(alias): key for key, aliases in L.HEADER_ALIASES.items() for alias in aliases}
@@ -121,15 +137,55 @@ def _read_calamine(path: Path, wanted: str | None) -> Iterator[Grid]:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own types for damaged or encrypted files
         raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+    ods_spans: dict[str, list] | None = None
     for name in _chosen(book.sheet_names, wanted):
         try:
             sheet = book.get_sheet_by_name(name)
             ranges = sheet.merged_cell_ranges or []
+            if not ranges and path.suffix.lower() == ".ods":  # calamine gives no merged ranges for .ods
+                ods_spans = _ods_spans(path) if ods_spans is None else ods_spans
+                ranges = ods_spans.get(name, [])
         except Exception as error:  # a sheet whose XML is damaged inside an intact zip
             raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
         pad = (None,) * (sheet.start[1] if sheet.start else 0)  # iter_rows leaves out the empty columns on the left
         rows = (_cells(row, pad) for row in sheet.iter_rows())
         yield name, _fill_merged(rows, ranges) if ranges else rows, sheet.total_height
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_spans(path: Path) -> dict[str, list]:
+    """Each sheet's merged cells in an .ods, 0-based as calamine gives an .xlsx's: from content.xml's
+    number-rows-spanned / number-columns-spanned, read in one streaming pass (rows are dropped once read)."""
+    import xml.etree.ElementTree as ET
+
+    spans: dict[str, list] = {}
+    cells = (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell")
+    with zipfile.ZipFile(path) as book, book.open("content.xml") as xml:
+        name, row, col, depth = None, 0, 0, 0
+        for event, element in ET.iterparse(xml, events=("start", "end")):
+            tag = element.tag
+            if tag == _ODS_TABLE + "table":
+                depth += 1 if event == "start" else -1
+                if event == "start" and depth == 1:
+                    name, row = element.get(_ODS_TABLE + "name"), 0
+                    spans.setdefault(name, [])
+            elif depth != 1:
+                continue
+            elif tag == _ODS_TABLE + "table-row":
+                if event == "start":
+                    col = 0
+                else:
+                    row += int(element.get(_ODS_TABLE + "number-rows-repeated", 1))
+                    element.clear()
+            elif tag in cells and event == "end":
+                down = int(element.get(_ODS_TABLE + "number-rows-spanned", 1))
+                across = int(element.get(_ODS_TABLE + "number-columns-spanned", 1))
+                if tag == cells[0] and (down > 1 or across > 1):
+                    spans[name].append(((row, col), (row + down - 1, col + across - 1)))
+                col += int(element.get(_ODS_TABLE + "number-columns-repeated", 1))
+    return spans
 
 
 def _read_streaming(path: Path, wanted: str | None) -> Iterator[Grid]:
@@ -252,12 +308,20 @@ def csv_encoding(path: Path) -> str:
     return "utf-8"
 
 
+_PROTECTED = ("'=", "'+", "'-", "'@", "'\t", "'\r")  # export's guard against a formula: '=1+1
+
+
+def _unprotected(cell: str) -> str:
+    """A cell that export protected with a leading ' comes back as it was written."""
+    return cell[1:] if cell.startswith(_PROTECTED) else cell
+
+
 def _read_csv(path: Path) -> Iterator[list[object]]:
     """The rows of a CSV; a file in another encoding (UTF-16, Big5…) or with a runaway cell is refused."""
     try:
         with path.open(encoding=csv_encoding(path), newline="") as handle:
             for row in csv.reader(handle):
-                yield _cells(row)
+                yield _cells([_unprotected(v) for v in row])
     except UnicodeDecodeError:
         raise BadInput(L.CSV_ENCODING.format(path=path), L.CSV_ENCODING_HINT) from None
     except csv.Error:
@@ -270,23 +334,69 @@ def _read_csv(path: Path) -> Iterator[list[object]]:
 def _locate(sheet: str, grid: Iterable[list[object]], keys: Sequence[str], required: Required,
             total: int | None = None) -> Table:
     rows = iter(grid)
-    head = [row for _, row in zip(range(HEADER_SCAN_ROWS), rows)]
-    matches = [_match(row, keys) for row in head]
+    head: list[list[object]] = []
+    matches: list[dict[int, str]] = []
+    end = HEADER_SCAN_ROWS
+    for row in rows:  # up to HEADER_SCAN_ROWS rows, and a couple past the first that looks like a header
+        head.append(row)
+        matches.append(_match(row, keys))
+        if len(matches[-1]) >= 2 and end == HEADER_SCAN_ROWS:
+            end = min(end, len(head) + HEADER_AFTER_FIRST)
+        if len(head) >= end:
+            break
     best = max(range(len(head)), key=lambda i: len(matches[i]), default=None)
     if best is None or len(matches[best]) < 2:
         raise _missing(sheet, required, {})
-    columns, last = dict(matches[best]), best
+    columns, last, first = dict(matches[best]), best, best
     if best + 1 < len(head) and matches[best + 1]:  # a two-row header: 外出情况 over 外出时间 | 流入地
         columns, last = _combine(matches[best], matches[best + 1]), best + 1
     elif best > 0 and matches[best - 1]:
-        columns = _combine(matches[best - 1], matches[best])
+        columns, first = _combine(matches[best - 1], matches[best]), best - 1
     found = set(columns.values())
     if any(not (set(_options(need)) & found) for need in required):
         raise _missing(sheet, required, found)
-    by_key = {key: col for col, key in sorted(columns.items(), reverse=True)}  # the first column of a key wins
+    by_key: dict[str, int] = {}
+    for col, key in sorted(columns.items()):
+        if key in by_key:
+            raise _duplicate(sheet, head, first, last, key, by_key[key], col)
+        by_key[key] = col
     headers = {key: str(_header_text(head, best, last, col)) for key, col in by_key.items()}
+    ignored = _ignored(head[first:last + 1], set(columns))
     data = _data_rows(head[last + 1:], rows, last + 2, by_key)
-    return Table(sheet, headers, data, total and max(0, total - last - 1))
+    return Table(sheet, headers, data, total and max(0, total - last - 1), ignored)
+
+
+def _duplicate(sheet: str, head: list, first: int, last: int, key: str, one: int, other: int) -> BadInput:
+    def text(col: int) -> str:
+        return next((str(head[r][col]) for r in range(last, first - 1, -1)
+                     if col < len(head[r]) and header_key(head[r][col]) == key), "")
+
+    return BadInput(L.HEADER_DUPLICATE.format(sheet=sheet, key=L.HEADER_ALIASES[key][0], first=column_letters(one),
+                                              first_text=text(one), second=column_letters(other),
+                                              second_text=text(other)))
+
+
+def _ignored(header_rows: list[list[object]], used: set[int]) -> list[str]:
+    """The header texts of the columns the kind does not read (a 序号 is not worth naming)."""
+    names: dict[str, None] = {}
+    width = max((len(r) for r in header_rows), default=0)
+    for col in range(width):
+        if col in used:
+            continue
+        texts = [r[col] for r in header_rows if col < len(r) and r[col] not in (None, "")]
+        if texts and header_key(texts[-1]) != "seq":
+            names[re.sub(r"\s+", " ", str(texts[-1])).strip()] = None
+    return list(names)
+
+
+def column_letters(index: int) -> str:
+    """A 0-based column index as Excel's letters: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _options(need: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -294,10 +404,14 @@ def _options(need: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _match(row: list[object], keys: Sequence[str]) -> dict[int, str]:
+    """The columns of a row that name a key. A key named again in the very next column with the same words is
+    one merged header cell (流入地 across 省 | 市): only its first column counts."""
     found: dict[int, str] = {}
     for col, value in enumerate(row):
         key = header_key(value) if isinstance(value, str) else None
-        if key in keys and key not in found.values():
+        if key in keys:
+            if found.get(col - 1) == key and row[col - 1] == value:
+                continue
             found[col] = key
     return found
 
@@ -353,3 +467,8 @@ def _skipped(row: list[object], values: dict[str, object]) -> bool:
     if any(t.startswith(L.TOTALS_WORDS) for t in head):
         return True
     return bool(head) and head[0].startswith(L.NOTE_PREFIXES) and len({*head, *texts}) == 1
+
+
+def ignored_note(table: Table) -> str | None:
+    """The import summary's line naming the columns no key used (None when every column was read)."""
+    return L.IMPORT_IGNORED_COLUMNS.format(columns="、".join(f"“{c}”" for c in table.ignored)) if table.ignored else None

@@ -114,13 +114,15 @@ def test_bad_periods_refused(bad):
         parse.parse_periods(bad)
 
 
-PROVINCES = st.sampled_from(["浙江省", "广东省", "四川省", "内蒙古自治区", "广西壮族自治区", "新疆维吾尔自治区"])
-CITIES = st.sampled_from(["宁波市", "深圳市", "成都市", "呼和浩特市", "南宁市", "阿克苏地区", "凉山彝族自治州"])
+# a city is placed within its own province (四川省深圳市 places only the province: see tests/test_places.py)
+PLACES = st.sampled_from([("浙江省", "宁波市"), ("广东省", "深圳市"), ("四川省", "成都市"), ("内蒙古自治区", "呼和浩特市"),
+                          ("广西壮族自治区", "南宁市"), ("新疆维吾尔自治区", "阿克苏地区"), ("四川省", "凉山彝族自治州")])
 DETAILS = st.text(alphabet="北仑区某厂路号栋123ABC", min_size=0, max_size=12)
 
 
-@given(PROVINCES, CITIES, DETAILS, st.sampled_from([" ", "", "  "]))
-def test_destination_province_city_detail(province, city, detail, gap):
+@given(PLACES, DETAILS, st.sampled_from([" ", "", "  "]))
+def test_destination_province_city_detail(place, detail, gap):
+    province, city = place
     text = f"{province}{gap}{city}{gap}{detail}".strip()
     assert parse.parse_destination(text) == parse.Destination(province, city, detail.strip())
 
