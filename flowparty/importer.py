@@ -58,6 +58,19 @@ class Outcome:
     added: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> header texts not read
+    unplaced: list[str] = field(default_factory=list)  # destinations with neither province nor city, as written
+    sheets: list[SheetCount] = field(default_factory=list)  # import all: each sheet's counts, in reading order
+    missing_sheets: list[str] = field(default_factory=list)  # import all: sheets the workbook does not have
+
+
+@dataclass
+class SheetCount:
+    kind: str
+    sheet: str
+    added: int = 0
+    unchanged: int = 0
+    errors: int = 0
 
 
 class ImportRefused(BadInput):
@@ -157,7 +170,12 @@ class Batch:
 
 
 class Roster(Batch):
-    """members and outflows: the members of the file by 身份证号, those added by earlier rows included."""
+    """members and outflows: the members of the file by 身份证号, those added by earlier rows included.
+
+    replay (import all): the workbook is an export of a whole ledger, so a row carries the member's final state
+    (status, 登记日期, a converted member's old probation end) and records are checked as of their own dates."""
+
+    replay = False
 
     def __init__(self, led: Ledger, rows: list[Cells]):
         self.members = {m["id_number"]: m for m in _members(led, _id_numbers(rows))}
@@ -175,16 +193,24 @@ class Roster(Batch):
             return existing, False
         if not name:
             raise _CellError(c.headers.get("name", L.FIELD_NAME), "", L.MEMBER_NAME_NEEDED.format(id=id_number))
-        category = c.get("category", parse.parse_choice, L.MEMBER_CATEGORIES, L.FIELD_MEMBER_CATEGORY)
-        return records.check_new_member(
+        category = c.get("category", parse.parse_choice, L.ROSTER_CATEGORIES, L.FIELD_MEMBER_CATEGORY)
+        probation_ends = c.get("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS)
+        converted = self.replay and category == "full" and probation_ends is not None  # 转正 keeps the old end
+        member = records.check_new_member(
             name=name, id_number=id_number, on_roster=self.members.__contains__,
             gender=c.get("gender", parse.parse_choice, L.GENDERS, L.FIELD_GENDER),
             phone=c.get("phone", parse.parse_phone), joined=c.get("joined", parse.parse_date_or_month, L.FIELD_JOINED),
-            probationary=category == "probationary",
-            probation_ends=c.get("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS),
+            probationary=category in ("probationary", "cancelled") or converted,
+            probation_ends=probation_ends,
+            quarterly=_yes(c, "quarterly"),
             occupation=c.get("occupation", parse.parse_choice, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION),
             notes=c.get("notes"),
-        ), True
+            added_on=c.get("added_on", parse.parse_date, L.HEADER_ALIASES["added_on"][0]) if self.replay else None,
+        )
+        member["category"] = category or "full"
+        if self.replay:  # import all: the roster's status is the one the other sheets' records left
+            member["status"] = c.get("status", parse.parse_choice, L.STATUS_CHOICES, L.FIELD_STATUS) or "home"
+        return member, True
 
     def add(self, member: dict) -> None:
         self.members[member["id_number"]] = member
@@ -204,21 +230,29 @@ class Roster(Batch):
 
 
 class Outflows(Roster):
-    """A 登记簿: each row a member's outflow (added to the roster when new), ended when the row gives a return."""
+    """A 登记簿: each row a member's outflow (added to the roster when new), ended as its 状态 column says
+    (外出/已返回/已转出; without that column, a 返回日期 means a return), with its card when the row names one."""
 
     def __init__(self, led: Ledger, rows: list[Cells]):
         super().__init__(led, rows)
         self.left: dict[str, set[date]] = {}  # id_number -> the days their outflows began
         self.last_return: dict[str, date] = {}
+        self.active: set[str] = set()  # id_numbers with an outflow not ended
         by_id = {m["id"]: m["id_number"] for m in self.members.values()}
         for row in _of_members(led, "SELECT member_id, left_on, ended_on FROM outflows WHERE member_id IN ?", by_id):
             id_number = by_id[row["member_id"]]
             self.left.setdefault(id_number, set()).add(as_date(row["left_on"]))
-            if row["ended_on"] and (id_number not in self.last_return
-                                    or as_date(row["ended_on"]) > self.last_return[id_number]):
+            if not row["ended_on"]:
+                self.active.add(id_number)
+            elif id_number not in self.last_return or as_date(row["ended_on"]) > self.last_return[id_number]:
                 self.last_return[id_number] = as_date(row["ended_on"])
+        self.cards_taken = {r[0] for r in led.all("SELECT card_no FROM cards")}
+        self.committee = led.setting("committee") or ""
         self.outflows: list[tuple[dict, dict]] = []  # (member, outflows row)
+        self.transfers: list[tuple[dict, dict]] = []
+        self.cards: list[tuple[int, dict]] = []  # (index into outflows, cards row)
         self.moved: dict[int, dict] = {}  # members already in the ledger whose status changes
+        self.unplaced: list[str] = []
 
     def row(self, c: Cells) -> str:
         member, new = self.member(c)
@@ -226,30 +260,70 @@ class Outflows(Roster):
         left_on = c.need("left_on", parse.parse_date_or_month, L.FIELD_LEFT_ON)
         if left_on in self.left.get(id_number, ()):
             return UNCHANGED
-        destination = c.need("destination", parse.parse_destination)
-        address = c.get("address")
-        if address:
-            destination = destination._replace(detail=" ".join(p for p in (destination.detail, address) if p))
+        destination = _destination(c)
+        returned_on = c.get("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
+        transferred_on = c.get("transferred_on", parse.parse_date, L.HEADER_ALIASES["transferred_on"][0])
+        status = c.get("status", parse.parse_choice, L.REGISTER_STATUS_CHOICES, L.FIELD_ROUNDTRIP_STATUS)
+        if status is None:  # a register without a 状态 column: a 返回日期 is a return
+            status = "returned" if returned_on else "away"
+        elif status == "away" and (returned_on or transferred_on):
+            key = "returned_on" if returned_on else "transferred_on"
+            raise _CellError(c.headers[key], c.raw(key), L.ROUNDTRIP_AWAY_BUT_ENDED.format(status=c.raw("status")))
+        ended = status != "away"
+        if status == "away" and id_number in self.active:
+            raise BadInput(L.ALREADY_AWAY.format(name=member["name"]), L.ALREADY_AWAY_HINT)
+        checked = _as_was(member) if (self.replay or ended) else member  # a past outflow is checked as of its day
         outflow = records.check_outflow(
-            member, last_return=self.last_return.get(id_number), destination=destination, left_on=left_on,
-            reason=c.need("reason", parse.parse_choice, L.REASONS, L.FIELD_REASON),
-            employer=c.get("employer"), phone=c.get("phone", parse.parse_phone),
+            checked, last_return=None if ended else self.last_return.get(id_number), destination=destination,
+            left_on=left_on, reason=c.need("reason", parse.parse_choice, L.REASONS, L.FIELD_REASON),
+            employer=c.get("employer"), phone=c.get("away_phone", parse.parse_phone) or c.get("phone", parse.parse_phone),
             unit_type=c.get("unit_type", parse.parse_choice, L.UNIT_TYPES, L.FIELD_UNIT_TYPE),
             until=c.get("until", parse.parse_date_or_month, L.FIELD_UNTIL),
+            fixed=_yes(c, "fixed"), briefed=_yes(c, "briefed"),
         )
-        returned_on = c.get("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
-        if returned_on:  # a register also lists those back home: the outflow and its end
-            records.check_return(member, {"left_on": left_on.isoformat()}, returned_on)
+        if "away_phone" in c.headers:  # an export: 联系电话 may be the member's own phone, 外出联系电话 the outflow's
+            outflow["phone"] = c.get("away_phone", parse.parse_phone)
+        ended_on = inspected_on = transfer = None
+        if status == "returned":
+            ended_on = c.need("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
+            inspected_on = c.get("inspected_on", parse.parse_date, L.HEADER_ALIASES["inspected_on"][0])
+            if inspected_on:
+                records._not_before(inspected_on, L.HEADER_ALIASES["inspected_on"][0], ended_on, L.FIELD_RETURNED_ON)
+        elif status == "transferred":
+            ended_on = c.need("transferred_on", parse.parse_date, L.HEADER_ALIASES["transferred_on"][0])
+            transfer = {"to_org": c.need("transfer_to"), "transferred_on": ended_on}
+        if ended_on:
+            records.check_return(checked, {"left_on": left_on.isoformat()}, ended_on)
+        card = None
+        card_no = None if self.replay else c.get("card_no")  # import all reads the cards from their own sheet
+        if card_no and card_no not in self.cards_taken:
+            issued_on = c.get("card_issued", parse.parse_date, L.HEADER_ALIASES["card_issued"][0]) or left_on
+            records._not_future(issued_on, L.HEADER_ALIASES["card_issued"][0])
+            card = {"card_no": card_no, "issued_on": issued_on, "committee": self.committee,
+                    "voided_on": None, "void_reason": None}
+            if status == "transferred":
+                card.update(voided_on=ended_on, void_reason=L.VOID_TRANSFERRED)
+            elif inspected_on:
+                card.update(voided_on=inspected_on, void_reason=L.VOID_RETURNED)
         # the row is good: its effects join the state
+        if destination and not destination.province and not destination.city:
+            self.unplaced.append(str(destination))
         if new:
             self.add(member)
-        self.outflows.append((member, {**outflow, "ended_on": returned_on,
-                                       "end_kind": "returned" if returned_on else None}))
+        self.outflows.append((member, {**outflow, "ended_on": ended_on, "end_kind": None if status == "away" else status,
+                                       "inspected_on": inspected_on, "summary": c.get("outflow_summary")}))
+        if card:
+            self.cards.append((len(self.outflows) - 1, card))
+            self.cards_taken.add(card_no)
+        if transfer:
+            self.transfers.append((member, transfer))
         self.left.setdefault(id_number, set()).add(left_on)
-        if returned_on:
-            self.last_return[id_number] = returned_on
-        else:
-            member["status"] = "away"
+        if status == "returned" and (id_number not in self.last_return or ended_on > self.last_return[id_number]):
+            self.last_return[id_number] = ended_on
+        if status == "away":
+            self.active.add(id_number)
+        if not self.replay and status in ("away", "transferred"):
+            member["status"] = status
             if "id" in member:  # already in the ledger; one added by this file goes in with its last status
                 self.moved[member["id"]] = member
         return ADDED
@@ -258,8 +332,32 @@ class Outflows(Roster):
         super().write(led)  # new members go in with the status their last row left them in
         for member in self.moved.values():
             led.update("members", member["id"], {"status": member["status"]})
-        led.insert_many("outflows", [{"member_id": member["id"], **outflow, "batch_id": led.batch_id}
-                                     for member, outflow in self.outflows])
+        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow, "batch_id": led.batch_id}
+                                           for member, outflow in self.outflows])
+        led.insert_many("cards", [{"member_id": self.outflows[i][0]["id"], "outflow_id": ids[i], **card}
+                                  for i, card in self.cards])
+        led.insert_many("transfers", [{"member_id": member["id"], **t} for member, t in self.transfers])
+
+
+def _destination(c: Cells) -> parse.Destination:
+    """省, 市 and 详细地址 in their own columns (as export writes them) are taken as they are; a single 流入地
+    column is split by parse.parse_destination, a 详细地址 beside it joining the detail."""
+    if c.get("province") or c.get("city"):
+        return parse.Destination(c.get("province") or "", c.get("city") or "", c.get("address") or "")
+    destination = c.need("destination", parse.parse_destination)
+    address = c.get("address")
+    if address:
+        destination = destination._replace(detail=" ".join(p for p in (destination.detail, address) if p))
+    return destination
+
+
+def _as_was(member) -> dict:
+    """A member as the checks of an old record should see them: active, not yet converted or transferred."""
+    return {**dict(member), "status": "home", "category": "full"}
+
+
+def _yes(c: Cells, key: str) -> bool:
+    return c.get(key, parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES[key][0]) == "1"
 
 
 class ByMember(Batch):
@@ -336,12 +434,13 @@ class Reports(ByMember):
 
 
 _ROSTER_KEYS = ("seq", "name", "gender", "id_number", "phone", "joined", "category", "probation_ends",
-                "occupation")
+                "quarterly", "occupation")
 KINDS: dict[str, Kind] = {
     "members": Kind((*_ROSTER_KEYS, "notes"), ("name", "id_number"), Roster),
-    "outflows": Kind((*_ROSTER_KEYS, "left_on", "destination", "address", "reason", "employer", "unit_type",
-                      "until", "returned_on", "notes"), ("id_number", "left_on", "destination", "reason"),
-                 Outflows),
+    "outflows": Kind((*_ROSTER_KEYS, "left_on", "destination", "province", "city", "address", "reason", "employer",
+                      "unit_type", "until", "returned_on", "notes", "away_phone", "fixed", "briefed", "card_no",
+                      "card_issued", "status", "inspected_on", "transferred_on", "transfer_to", "outflow_summary"),
+                 ("id_number", "left_on", ("destination", "province", "city"), "reason"), Outflows),
     "dues": Kind(("seq", "name", "id_number", "period", "amount", "paid_on", "paid_to", "receipt", "notes"),
                  (("id_number", "name"), "period", "amount", "paid_on"), Dues),
     "reports": Kind(("seq", "name", "id_number", "reported_on", "report_kind", "summary", "notes"),
