@@ -465,12 +465,38 @@ def file_hash(path: Path) -> str:
 
 
 def read(kind: str, path: Path, sheet: str | None = None) -> sheets.Table:
+    """The kind's table: the named sheet; else, in a workbook holding a sheet named for the kind (as export all
+    writes them), that sheet; else the first sheet with the kind's headers."""
     spec = KINDS[kind]
     try:
+        if sheet is None and path.suffix.lower() in sheets.WORKBOOK_SUFFIXES:
+            named = _named_sheet(path, kind)
+            if named is not None:
+                try:
+                    return sheets.read_table(path, spec.keys, spec.required, named)
+                except sheets.HeaderNotFound:
+                    pass
         return sheets.read_table(path, spec.keys, spec.required, sheet)
     except sheets.HeaderNotFound as error:
         error.hint = L.HEADER_NOT_FOUND_HINT.format(kind=kind)
         raise
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # the reader proper says what is wrong with the file
+        return []
+
+
+def _named_sheet(path: Path, kind: str) -> str | None:
+    wanted = {parse.fold(L.IMPORT_KINDS.get(kind, "")), parse.fold(L.EXPORT_KINDS.get(_EXPORT_KIND.get(kind, kind), ""))}
+    return next((n for n in _sheet_names(path) if parse.fold(n) in wanted), None)
+
+
+_EXPORT_KIND = {"members": "roster", "outflows": "register"}
 
 
 def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *, dry_run: bool = False,
@@ -479,33 +505,52 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
     """Import one file as one batch; raises ImportRefused (nothing written) when a row is bad."""
     table = read(kind, path, sheet)
     outcome = Outcome(kind, path.name, table.sheet)
-    parsed: dict = {}
     try:
         with led.transaction(f"import {kind}"):
-            outcome.batch_id = led.insert("import_batches", {
-                "kind": kind, "file_name": path.name, "file_hash": file_hash(path),
-                "imported_at": datetime.now().isoformat(timespec="seconds"),
-            })
-            led.batch_id = outcome.batch_id
-            for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
-                if len(parsed) > PARSED_LIMIT:
-                    parsed.clear()
-                rows = [Cells(row, table.headers, parsed) for row in chunk]
-                batch = KINDS[kind].batch(led, rows)
-                for cells in rows:
-                    _check_row(batch, cells, table.sheet, outcome)
-                batch.write(led)  # rolled back with the rest when a row is bad and --skip-invalid is not given
-            if outcome.errors and not skip_invalid:
-                raise ImportRefused(outcome)
-            led.update("import_batches", outcome.batch_id, {
-                "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
-                "rows_skipped": len({e.row for e in outcome.errors}),
-            })
-            if dry_run:
-                raise _DryRun
+            _begin_batch(led, kind, path, outcome)
+            _run_table(led, KINDS[kind], table, outcome, progress, {})
+            _finish_batch(led, outcome, skip_invalid, dry_run)
     except _DryRun:
         outcome.batch_id = None
     return outcome
+
+
+def _begin_batch(led: Ledger, kind: str, path: Path, outcome: Outcome) -> None:
+    outcome.batch_id = led.insert("import_batches", {
+        "kind": kind, "file_name": path.name, "file_hash": file_hash(path),
+        "imported_at": datetime.now().isoformat(timespec="seconds"),
+    })
+    led.batch_id = outcome.batch_id
+
+
+def _finish_batch(led: Ledger, outcome: Outcome, skip_invalid: bool, dry_run: bool) -> None:
+    if outcome.errors and not skip_invalid:
+        raise ImportRefused(outcome)
+    led.update("import_batches", outcome.batch_id, {
+        "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
+        "rows_skipped": len({(e.sheet, e.row) for e in outcome.errors}),
+    })
+    if dry_run:
+        raise _DryRun
+
+
+def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
+               progress: Callable[[Iterable, int | None], Iterator], parsed: dict, replay: bool = False) -> None:
+    """Check and stage a table's rows chunk by chunk, writing each chunk's good rows inside the transaction."""
+    ignored = list(getattr(table, "ignored", None) or [])
+    if ignored:
+        outcome.ignored_columns[table.sheet] = ignored
+    for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
+        if len(parsed) > PARSED_LIMIT:
+            parsed.clear()
+        rows = [Cells(row, table.headers, parsed) for row in chunk]
+        batch = spec.batch(led, rows)
+        if replay:
+            batch.replay = True
+        for cells in rows:
+            _check_row(batch, cells, table.sheet, outcome)
+        outcome.unplaced.extend(getattr(batch, "unplaced", ()))
+        batch.write(led)  # rolled back with the rest when a row is bad and --skip-invalid is not given
 
 
 def _chunks(rows: Iterable[sheets.Row], size: int) -> Iterator[list[sheets.Row]]:
@@ -590,3 +635,411 @@ def _refuse_if_built_on(led: Ledger, batch: dict) -> None:
         raise BadInput(L.UNDO_BLOCKED.format(batch=batch["id"], file=batch["file_name"],
                                              examples="、".join(sorted(names)) + "：" + examples),
                        L.UNDO_BLOCKED_HINT)
+
+
+# ---------------------------------------------------------------- import all: the workbook export all writes
+#
+# Each sheet is one kind of record; they are read in dependency order (the roster before what names its
+# members, cards before their reviews, groups before their members) in one transaction, as one batch. The
+# records are checked by the same checks as the commands, as of their own dates: a member transferred out
+# today still paid dues last year. A record already in the ledger (by its natural key) is counted unchanged.
+
+
+def _field(key: str) -> str:
+    return L.HEADER_ALIASES[key][0]
+
+
+class _Replay:
+    """Checks see the member as they were when the record was made (see _as_was)."""
+
+    replay = True
+
+    def member(self, c: Cells) -> dict:
+        return _as_was(super().member(c))
+
+
+class ReplayDues(_Replay, Dues):
+    pass
+
+
+class ReplayReports(_Replay, Reports):
+    pass
+
+
+class _Simple(_Replay, ByMember):
+    """A kind of record about one member, known by a natural key; subclasses say how a row reads."""
+
+    table = ""
+    known_sql = ""
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.known = {tuple(r) for r in _of_members(led, self.known_sql, self.member_ids)} if self.known_sql else set()
+        self.led = led
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        raise NotImplementedError
+
+    def row(self, c: Cells) -> str:
+        member = self.member(c)
+        key, values = self.values(c, member)
+        key = tuple(_sql(v) for v in key)
+        if key in self.known:
+            return UNCHANGED
+        self.known.add(key)
+        self.rows.append(values)
+        return ADDED
+
+    def write(self, led: Ledger) -> None:
+        led.insert_many(self.table, self.rows)
+
+
+def _sql(value: object) -> object:
+    from flowparty.db import to_sql
+
+    return to_sql(value)
+
+
+def _day(c: Cells, key: str, required: bool = False) -> date | None:
+    value = (c.need if required else c.get)(key, parse.parse_date, _field(key))
+    if value is not None:
+        records._not_future(value, _field(key))
+    return value
+
+
+def _outflows_of(led: Ledger, member_ids: list[int]) -> dict[tuple[int, str], int]:
+    return {(r["member_id"], r["left_on"]): r["id"]
+            for r in _of_members(led, "SELECT id, member_id, left_on FROM outflows WHERE member_id IN ?", member_ids)}
+
+
+def _outflow_id(c: Cells, outflows: dict, member: dict) -> int | None:
+    left_on = c.get("left_on", parse.parse_date, L.FIELD_LEFT_ON)
+    if left_on is None:
+        return None
+    found = outflows.get((member["id"], left_on.isoformat()))
+    if found is None:
+        raise _CellError(c.headers["left_on"], c.raw("left_on"),
+                         L.IMPORT_OUTFLOW_UNKNOWN.format(name=member["name"], left_on=left_on.isoformat()))
+    return found
+
+
+class Cards(_Simple):
+    table = "cards"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.outflows = _outflows_of(led, self.member_ids)
+        self.known = {(r["card_no"],) for r in led.all("SELECT card_no FROM cards")}
+        self.valid = {r["member_id"]: r["card_no"] for r in led.all("SELECT member_id, card_no FROM cards"
+                                                                     " WHERE voided_on IS NULL")}
+        self.committee = led.setting("committee") or ""
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        card_no = c.need("card_no")
+        if (card_no,) in self.known:
+            return (card_no,), {}
+        issued_on = _day(c, "card_issued", True)
+        voided_on = _day(c, "voided_on")
+        if voided_on:
+            records._not_before(voided_on, _field("voided_on"), issued_on, _field("card_issued"))
+        elif member["id"] in self.valid:
+            raise BadInput(L.IMPORT_CARD_TWO_VALID.format(name=member["name"], first=self.valid[member["id"]],
+                                                         second=card_no))
+        else:
+            self.valid[member["id"]] = card_no
+        return (card_no,), {"member_id": member["id"], "outflow_id": _outflow_id(c, self.outflows, member),
+                            "card_no": card_no, "issued_on": issued_on,
+                            "committee": c.get("committee") or self.committee, "voided_on": voided_on,
+                            "void_reason": c.get("void_reason") if voided_on else None}
+
+
+class Reviews(_Simple):
+    table = "card_reviews"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.cards = {r["card_no"]: r for r in led.all("SELECT id, card_no, member_id, issued_on FROM cards")}
+        self.known = {(r[0], r[1]) for r in led.all("SELECT card_id, reviewed_on FROM card_reviews")}
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        card_no = c.need("card_no")
+        card = self.cards.get(card_no)
+        if card is None or card["member_id"] != member["id"]:
+            raise _CellError(c.headers["card_no"], card_no, L.IMPORT_CARD_UNKNOWN.format(card_no=card_no))
+        reviewed_on = _day(c, "reviewed_on", True)
+        records._not_before(reviewed_on, _field("reviewed_on"), as_date(card["issued_on"]), _field("card_issued"))
+        return (card["id"], reviewed_on), {
+            "card_id": card["id"], "reviewed_on": reviewed_on, "reviewer": c.get("reviewer"),
+            "result": c.get("review_result", parse.parse_choice, L.REVIEW_RESULTS, _field("review_result")) or "合格",
+            "note": c.get("notes")}
+
+
+class Checkins(_Simple):
+    table = "checkins"
+    known_sql = "SELECT member_id, checked_in_on, org FROM checkins WHERE member_id IN ?"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.outflows = _outflows_of(led, self.member_ids)
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on, org = _day(c, "checked_in_on", True), c.need("org")
+        return (member["id"], on, org), {
+            "member_id": member["id"], "outflow_id": _outflow_id(c, self.outflows, member), "org": org,
+            "checked_in_on": on, "branch": c.get("assigned_branch"), "verified": _yes(c, "verified"),
+            "filed": _yes(c, "filed")}
+
+
+class Contacts(_Simple):
+    table = "contacts"
+    known_sql = "SELECT member_id, contacted_on, channel, note FROM contacts WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on = _day(c, "contacted_on", True)
+        channel = c.get("channel", parse.parse_choice, L.CHANNELS, L.FIELD_CHANNEL) or "电话"
+        note = c.get("contact_note")
+        return (member["id"], on, channel, note), {"member_id": member["id"], "contacted_on": on,
+                                                   "channel": channel, "note": note}
+
+
+class OrgLife(_Simple):
+    table = "org_life"
+    known_sql = "SELECT member_id, held_on, kind, place FROM org_life WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on = _day(c, "held_on", True)
+        kind = c.get("org_life_kind", parse.parse_choice, L.ORG_LIFE_KINDS, L.FIELD_KIND) or "主题党日"
+        place = c.get("org_life_place", parse.parse_choice, _PLACE_CHOICES, L.FIELD_WHERE) or "inflow"
+        return (member["id"], on, kind, place), {"member_id": member["id"], "held_on": on, "kind": kind,
+                                                 "place": place}
+
+
+_PLACE_CHOICES = {**L.PLACES, **{v: k for k, v in L.PLACE_NAMES.items()},
+                  **{parse.fold(v): k for k, v in L.PLACE_NAMES.items()}}
+
+
+class Inflows(_Simple):
+    table = "inflows"
+    known_sql = "SELECT member_id, arrived_on FROM inflows WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        arrived_on = _day(c, "arrived_on", True)
+        verified_on, ended_on = _day(c, "verified_on"), _day(c, "inflow_ended_on")
+        for key, day in (("verified_on", verified_on), ("inflow_ended_on", ended_on)):
+            if day:
+                records._not_before(day, _field(key), arrived_on, _field("arrived_on"))
+        return (member["id"], arrived_on), {
+            "member_id": member["id"], "origin_org": c.need("origin_org"), "origin_card_no": c.get("origin_card_no"),
+            "arrived_on": arrived_on, "branch": c.get("assigned_branch"), "verified_on": verified_on,
+            "ended_on": ended_on}
+
+
+class Feedback(_Simple):
+    table = "feedback"
+    known_sql = "SELECT member_id, sent_on, note FROM feedback WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on, note = _day(c, "sent_on", True), c.get("feedback_note")
+        return (member["id"], on, note), {"member_id": member["id"], "sent_on": on, "note": note}
+
+
+class Conversions(_Simple):
+    table = "conversions"
+    known_sql = "SELECT member_id, decided_on, outcome FROM conversions WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on = _day(c, "decided_on", True)
+        outcome = c.need("conversion_outcome", parse.parse_choice, L.OUTCOME_CHOICES, _field("conversion_outcome"))
+        new_end = c.get("new_end", parse.parse_date, _field("new_end"))
+        return (member["id"], on, outcome), {"member_id": member["id"], "decided_on": on, "outcome": outcome,
+                                             "new_end": new_end}
+
+
+class Standards(_Simple):
+    table = "dues_standards"
+    known_sql = "SELECT member_id, year FROM dues_standards WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        from flowparty import dues
+
+        year = c.need("year", _year)
+        kind = c.need("standard_kind", parse.parse_choice, L.DUES_KIND_CHOICES, L.FIELD_DUES_KIND)
+        base, monthly = c.get("base", parse.parse_amount), c.get("monthly", parse.parse_amount)
+        fen = dues.monthly_standard(kind, base, monthly)
+        return (member["id"], year), {"member_id": member["id"], "year": year, "kind": kind,
+                                      "base_fen": base if kind in dues.BASE_KINDS else None, "monthly_fen": fen,
+                                      "set_on": _day(c, "set_on", True)}
+
+
+def _year(value: object) -> int:
+    try:
+        year = int(float(parse.fold(value)))
+    except ValueError:
+        raise BadInput(L.DUES_BAD_YEAR.format(value=parse.shown(value))) from None
+    if not 1990 <= year <= 2200:
+        raise BadInput(L.DUES_BAD_YEAR.format(value=year))
+    return year
+
+
+class Groups(Batch):
+    """临时党小组: the leader by 身份证号; its members come from the next sheet."""
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        ids = set()
+        for c in rows:
+            try:
+                ids.add(c.get("leader_id", parse.parse_id_number))
+            except _CellError:
+                pass
+        self.leaders = {m["id_number"]: m for m in _members(led, sorted(i for i in ids if i))}
+        self.known = {r[0] for r in led.all("SELECT name FROM groups")}
+        self.rows: list[dict] = []
+
+    def row(self, c: Cells) -> str:
+        name = c.need("group_name")
+        if name in self.known:
+            return UNCHANGED
+        leader_id = c.need("leader_id", parse.parse_id_number)
+        leader = self.leaders.get(leader_id)
+        if leader is None:
+            raise _CellError(c.headers["leader_id"], leader_id, L.MEMBER_NOT_FOUND_ID.format(value=leader_id))
+        self.rows.append({"name": name, "city": c.need("group_city"), "leader_id": leader["id"],
+                          "formed_on": _day(c, "formed_on", True)})
+        self.known.add(name)
+        return ADDED
+
+    def write(self, led: Ledger) -> None:
+        led.insert_many("groups", self.rows)
+
+
+class GroupMembers(_Simple):
+    table = "group_members"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.groups = {r["name"]: r["id"] for r in led.all("SELECT id, name FROM groups")}
+        self.known = {(r[0], r[1]) for r in led.all("SELECT group_id, member_id FROM group_members")}
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        name = c.need("group_name")
+        if name not in self.groups:
+            raise _CellError(c.headers["group_name"], name, L.IMPORT_GROUP_UNKNOWN.format(name=name))
+        return (self.groups[name], member["id"]), {"group_id": self.groups[name], "member_id": member["id"]}
+
+
+class ReplayRoster(Roster):
+    replay = True
+
+
+class ReplayOutflows(Outflows):
+    replay = True
+
+
+_WHO_KEYS = ("name", "id_number")
+_WHO = (("id_number", "name"),)
+# export kind -> how import all reads its sheet, in the order the sheets are read
+ALL_KINDS: dict[str, Kind] = {
+    "roster": Kind(("seq", *_ROSTER_KEYS[1:], "status", "added_on", "notes"), ("name", "id_number"), ReplayRoster),
+    "register": Kind(KINDS["outflows"].keys, KINDS["outflows"].required, ReplayOutflows),
+    "cards": Kind((*_WHO_KEYS, "card_no", "card_issued", "left_on", "committee", "voided_on", "void_reason"),
+                  (*_WHO, "card_no", "card_issued"), Cards),
+    "reviews": Kind((*_WHO_KEYS, "card_no", "reviewed_on", "reviewer", "review_result", "notes"),
+                    (*_WHO, "card_no", "reviewed_on"), Reviews),
+    "checkins": Kind((*_WHO_KEYS, "checked_in_on", "org", "assigned_branch", "verified", "filed", "left_on"),
+                     (*_WHO, "checked_in_on", "org"), Checkins),
+    "dues": Kind(KINDS["dues"].keys, KINDS["dues"].required, ReplayDues),
+    "reports": Kind(KINDS["reports"].keys, KINDS["reports"].required, ReplayReports),
+    "contacts": Kind((*_WHO_KEYS, "contacted_on", "channel", "contact_note"), (*_WHO, "contacted_on"), Contacts),
+    "org_life": Kind((*_WHO_KEYS, "held_on", "org_life_kind", "org_life_place"), (*_WHO, "held_on"), OrgLife),
+    "inflows": Kind((*_WHO_KEYS, "origin_org", "origin_card_no", "arrived_on", "assigned_branch", "verified_on",
+                     "inflow_ended_on"), (*_WHO, "origin_org", "arrived_on"), Inflows),
+    "feedback": Kind((*_WHO_KEYS, "sent_on", "feedback_note"), (*_WHO, "sent_on"), Feedback),
+    "groups": Kind(("group_name", "group_city", "leader_name", "leader_id", "formed_on"),
+                   ("group_name", "leader_id", "formed_on"), Groups),
+    "group_members": Kind(("group_name", *_WHO_KEYS), ("group_name", *_WHO), GroupMembers),
+    "dues_standards": Kind((*_WHO_KEYS, "year", "standard_kind", "base", "monthly", "set_on"),
+                           (*_WHO, "year", "standard_kind", "set_on"), Standards),
+    "conversions": Kind((*_WHO_KEYS, "decided_on", "conversion_outcome", "new_end"),
+                        (*_WHO, "decided_on", "conversion_outcome"), Conversions),
+}
+SETTINGS_COMPARED = ("branch", "code", "since")  # what must agree when the ledger already holds records
+
+
+def import_all(led: Ledger, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
+               progress: Callable[[Iterable, int | None], Iterator] = lambda rows, total: iter(rows)) -> Outcome:
+    """Read back a workbook export all wrote: every sheet, in dependency order, one transaction, one batch.
+
+    Into an empty ledger (no members yet) the 台账设置 sheet's settings are applied first; into a ledger that
+    holds records they must agree (branch, code, since), or nothing is written. Raises ImportRefused when a
+    row is bad (unless skip_invalid); a dry run checks everything and writes nothing."""
+    if not path.is_file():
+        raise BadInput(L.FILE_NOT_FOUND.format(path=path))
+    if path.suffix.lower() not in sheets.WORKBOOK_SUFFIXES:
+        raise BadInput(L.UNSUPPORTED_FILE.format(path=path), L.UNSUPPORTED_FILE_HINT)
+    names = {parse.fold(n): n for n in _sheet_names(path)}
+    outcome = Outcome("all", path.name, "")
+    parsed: dict = {}
+    try:
+        with led.transaction("import all"):
+            _begin_batch(led, "all", path, outcome)
+            settings_sheet = names.get(parse.fold(L.EXPORT_KINDS["settings"]))
+            if settings_sheet:
+                _apply_settings(led, path, settings_sheet)
+            else:
+                outcome.missing_sheets.append(L.EXPORT_KINDS["settings"])
+            for kind, spec in ALL_KINDS.items():
+                sheet = names.get(parse.fold(L.EXPORT_KINDS[kind]))
+                if sheet is None:
+                    outcome.missing_sheets.append(L.EXPORT_KINDS[kind])
+                    continue
+                table = sheets.read_table(path, spec.keys, spec.required, sheet)
+                before = (outcome.added, outcome.unchanged, len(outcome.errors))
+                _run_table(led, spec, table, outcome, progress, parsed, replay=True)
+                outcome.sheets.append(SheetCount(kind, table.sheet, outcome.added - before[0],
+                                                 outcome.unchanged - before[1],
+                                                 len({e.row for e in outcome.errors[before[2]:]})))
+            _finish_batch(led, outcome, skip_invalid, dry_run)
+    except _DryRun:
+        outcome.batch_id = None
+    return outcome
+
+
+def _apply_settings(led: Ledger, path: Path, sheet: str) -> None:
+    table = sheets.read_table(path, ("setting_key", "setting_name", "setting_value"),
+                              ("setting_key", "setting_value"), sheet)
+    theirs = {parse.fold(r.values.get("setting_key")): "" if r.values.get("setting_value") is None
+              else _setting_text(r.values["setting_value"]) for r in table.rows if r.values.get("setting_key")}
+    empty = led.scalar("SELECT count(*) FROM members") == 0
+    for key, value in theirs.items():
+        if empty:
+            if key != "demo":
+                led.set_setting(key, value)
+        elif key in SETTINGS_COMPARED and (led.setting(key) or "") != value:
+            raise BadInput(L.IMPORT_ALL_SETTINGS_DIFFER.format(name=L.SETTING_NAMES_RT.get(key, key), theirs=value,
+                                                               ours=led.setting(key) or ""),
+                           L.IMPORT_ALL_SETTINGS_HINT)
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# ---------------------------------------------------------------- what the command prints after an import
+
+
+def summary_lines(outcome: Outcome) -> list[str]:
+    """Chinese lines for the end of an import (dry run or not): each sheet's counts when import all read several,
+    the columns no kind read, the places that could not be placed, and the sheets the workbook lacks."""
+    lines = [L.SUMMARY_SHEET_LINE.format(sheet=s.sheet, added=s.added, unchanged=s.unchanged, errors=s.errors)
+             for s in outcome.sheets]
+    for sheet, columns in outcome.ignored_columns.items():
+        lines.append(L.SUMMARY_IGNORED.format(sheet=sheet, columns="、".join(f"“{c}”" for c in columns)))
+    if outcome.unplaced:
+        places = list(dict.fromkeys(outcome.unplaced))
+        shown = "、".join(f"“{p}”" for p in places[:10]) + ("……" if len(places) > 10 else "")
+        lines.append(L.SUMMARY_UNPLACED.format(count=len(places), places=shown))
+    if outcome.missing_sheets and outcome.kind == "all":
+        lines.append(L.SUMMARY_MISSING_SHEETS.format(sheets="、".join(outcome.missing_sheets)))
+    return lines
