@@ -195,7 +195,7 @@ class Roster(Batch):
             raise _CellError(c.headers.get("name", L.FIELD_NAME), "", L.MEMBER_NAME_NEEDED.format(id=id_number))
         category = c.get("category", parse.parse_choice, L.ROSTER_CATEGORIES, L.FIELD_MEMBER_CATEGORY)
         probation_ends = c.get("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS)
-        converted = self.replay and category == "full" and probation_ends is not None  # 转正 keeps the old end
+        converted = category == "full" and probation_ends is not None  # 转正 keeps the old end (an export)
         member = records.check_new_member(
             name=name, id_number=id_number, on_roster=self.members.__contains__,
             gender=c.get("gender", parse.parse_choice, L.GENDERS, L.FIELD_GENDER),
@@ -373,6 +373,14 @@ class ByMember(Batch):
             self.index.setdefault(("name", m["name"]), []).append(m)
         self.member_ids = [m["id"] for m in loaded]
         self.rows: list[dict] = []
+        self.transferred_on = {r["member_id"]: as_date(r["day"]) for r in _of_members(
+            led, "SELECT member_id, max(transferred_on) AS day FROM transfers WHERE member_id IN ? GROUP BY member_id",
+            self.member_ids)}
+
+    def as_of(self, member, day: date):
+        """A record dated on or before the member's transfer out is checked as of its day (they were active)."""
+        ended = self.transferred_on.get(member["id"])
+        return _as_was(member) if ended and day <= ended else member
 
     def member(self, c: Cells) -> dict:
         id_number = c.get("id_number", parse.parse_id_number)
@@ -402,7 +410,7 @@ class Dues(ByMember):
         if len(already) == len(periods):
             return UNCHANGED
         self.rows += records.check_dues(
-            member, paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
+            self.as_of(member, paid_on), paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
             paid_to=c.get("paid_to", parse.parse_choice, L.PAID_TO, L.FIELD_PAID_TO) or "home",
             receipt=c.get("receipt"))
         paid.update(str(m) for m in periods)
@@ -425,7 +433,7 @@ class Reports(ByMember):
         key = (member["id"], reported_on.isoformat(), kind)
         if key in self.known:
             return UNCHANGED
-        self.rows.append(records.check_report(member, reported_on=reported_on, kind=kind, summary=c.get("summary")))
+        self.rows.append(records.check_report(self.as_of(member, reported_on), reported_on=reported_on, kind=kind, summary=c.get("summary")))
         self.known.add(key)
         return ADDED
 
