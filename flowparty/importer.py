@@ -1018,6 +1018,14 @@ def _apply_settings(led: Ledger, path: Path, sheet: str) -> None:
     theirs = {parse.fold(r.values.get("setting_key")): "" if r.values.get("setting_value") is None
               else _setting_text(r.values["setting_value"]) for r in table.rows if r.values.get("setting_key")}
     empty = led.scalar("SELECT count(*) FROM members") == 0
+    batch_id, led.batch_id = led.batch_id, None  # the ledger's setup, not a record of the batch: undo keeps it
+    try:
+        _set_or_compare(led, theirs, empty)
+    finally:
+        led.batch_id = batch_id
+
+
+def _set_or_compare(led: Ledger, theirs: dict[str, str], empty: bool) -> None:
     for key, value in theirs.items():
         if empty:
             if key != "demo":

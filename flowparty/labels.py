@@ -901,3 +901,18 @@ MERGE_SHARED_LINKED = "身份证号 {id}（{name}）：{first}登记为外出、
 MERGE_SHARED_BOTH = "身份证号 {id}（{name}）同时在{first}（{first_status}）和{second}（{second_status}）的台账中。"
 MERGE_SHARED_HEADING = "两个支部台账都有的身份证号 {count} 个："
 ROUNDTRIP_AWAY_BUT_ENDED = "状态为“{status}”（仍在外出），却填写了返回或转出日期；请核对“状态”列。"
+TEMPLATE_NOTES.update({
+    "quarterly": "是/否：按季度交纳党费的填“是”；留空为按月。",
+    "province": "流入地的省（自治区、直辖市），如 浙江省；与“市”“详细地址”分列时可不填“外出地点”。",
+    "city": "流入地的市（地区、自治州），直辖市填 上海市 等。",
+    "away_phone": "外出期间的联系电话；留空时用“联系电话”。",
+    "fixed": "是/否：在流入地有固定处所。",
+    "briefed": "是/否：外出前已进行教育。",
+    "card_no": "已发放的《流动党员活动证》编号，可留空。",
+    "card_issued": "活动证发放日期；留空为外出时间。",
+    "status": "外出/已返回/已转出；留空时填了返回日期即为已返回。",
+    "inspected_on": "已返回的，活动证查验日期，可留空。",
+    "transferred_on": "已转出的，组织关系转出日期。",
+    "transfer_to": "已转出的，转入的党组织。",
+    "outflow_summary": "外出期间小结，可留空。",
+})

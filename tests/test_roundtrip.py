@@ -274,3 +274,19 @@ def test_destination_columns_keep_a_municipality_single():
     cells = importer.Cells(importer.sheets.Row(2, {"province": "上海市", "city": "上海市", "address": "松江区"}),
                            {"province": "省", "city": "市", "address": "详细地址"}, {})
     assert importer._destination(cells) == Destination("上海市", "上海市", "松江区")
+
+
+def test_import_undo_takes_back_an_import_all(source, tmp_path):
+    path = tmp_path / "undo.db"
+    led = _fresh(path)
+    try:
+        importer.import_all(led, source[1])
+        with led.transaction("import undo"):
+            undone = importer.undo_last(led)
+    finally:
+        led.close()
+    assert undone.batch["kind"] == "all" and undone.deleted > 1000
+    for table in ("members", "outflows", "cards", "dues", "transfers", "groups", "group_members"):
+        assert _count(path, table) == 0, table
+    with sqlite3.connect(path) as conn:  # the settings stay: they set the ledger up, they are no record
+        assert conn.execute("SELECT value FROM settings WHERE key = 'branch'").fetchone() == ("青山村党支部",)

@@ -192,7 +192,7 @@ def test_missing_header_is_named(cli, ledger, tmp_path):
     wb.save(tmp_path / "x.xlsx")
     result = cli("import", "outflows", tmp_path / "x.xlsx")
     assert result.exit_code == 2
-    assert "缺少“外出地点、外出原因”列" in result.stderr and "import template outflows" in result.stderr
+    assert "缺少“外出地点或省、外出原因”列" in result.stderr and "import template outflows" in result.stderr
 
 
 def test_sheet_option_and_unknown_sheet(cli, ledger, tmp_path, register):
