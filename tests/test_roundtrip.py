@@ -290,3 +290,42 @@ def test_import_undo_takes_back_an_import_all(source, tmp_path):
         assert _count(path, table) == 0, table
     with sqlite3.connect(path) as conn:  # the settings stay: they set the ledger up, they are no record
         assert conn.execute("SELECT value FROM settings WHERE key = 'branch'").fetchone() == ("青山村党支部",)
+
+
+def test_cells_are_typed_ids_and_phones_text_dates_dates_money_numbers(source):
+    from openpyxl import load_workbook
+
+    book = load_workbook(source[1], read_only=False)
+    roster, register, cards = book["党员名册"], book["外出流动党员登记簿"], book["活动证"]
+    head = {c.value: c.column for c in register[1]}
+    for row in range(2, register.max_row + 1):
+        assert register.cell(row, head["身份证号"]).data_type == "s"
+        assert register.cell(row, head["外出时间"]).is_date
+        assert register.cell(row, head["序号"]).data_type == "n"
+    assert all(roster.cell(r, 5).data_type == "s" for r in range(2, roster.max_row + 1) if roster.cell(r, 5).value)
+    assert all(cards.cell(r, 3).data_type == "s" for r in range(2, cards.max_row + 1))  # card numbers: text
+    assert book["党费交纳记录"].cell(2, 4).data_type == "n"
+
+
+def test_export_all_as_csv_writes_a_file_per_sheet_that_the_importers_read(source, tmp_path):
+    folder = tmp_path / "csv"
+    led = db.open_ledger(source[0], readonly=True)
+    try:
+        written = export.write_csv(folder, [make(led, TODAY, False) for make in export.KINDS.values()])
+    finally:
+        led.close()
+    assert [p.stem for p in written] == [export.L.EXPORT_KINDS[k] for k in export.KINDS]
+    path = tmp_path / "csv.db"
+    led = _fresh(path, Month.of(TODAY).plus(-demo.SINCE_MONTHS))
+    try:
+        importer.import_file(led, "members", folder / "党员名册.csv")
+        outcome = importer.import_file(led, "outflows", folder / "外出流动党员登记簿.csv")
+    finally:
+        led.close()
+    assert outcome.added == 20 and outcome.errors == []
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT province, city, address FROM outflows o JOIN members m ON m.id = o.member_id"
+                            " WHERE m.name = '谢春燕'").fetchone() == ("上海市", "上海市", "松江区")
+        assert conn.execute("SELECT status FROM members WHERE name = '林晓燕'").fetchone() == ("transferred",)
+        assert conn.execute("SELECT end_kind, inspected_on IS NOT NULL FROM outflows o JOIN members m"
+                            " ON m.id = o.member_id WHERE m.name = '朱海涛'").fetchone() == ("returned", 1)
