@@ -206,9 +206,13 @@ dues_standards = _member_rows("dues_standards", _WHO.format(
     (NUMBER, TEXT, MONEY, MONEY, DATE),
     lambda r: [r["year"], L.DUES_KINDS[r["kind"]], r["base_fen"], r["monthly_fen"], as_date(r["set_on"])])
 conversions = _member_rows("conversions", _WHO.format(
-    columns="v.decided_on, v.outcome, v.new_end", table="conversions v", alias="v")
-    + " WHERE v.decided_on <= :d ORDER BY v.decided_on, m.name, m.id_number",
-    (DATE, TEXT, DATE), lambda r: [as_date(r["decided_on"]), L.OUTCOMES[r["outcome"]], as_date(r["new_end"])])
+    columns="v.decided_on, v.outcome, v.new_end, CASE WHEN v.outcome = 'extended' THEN"
+            " (SELECT json_extract(h.old_values, '$.probation_ends') FROM history h WHERE h.member_id = m.id"
+            " AND h.table_name = 'members' AND h.action = 'update'"
+            " AND json_extract(h.old_values, '$.probation_ends') IS NOT NULL ORDER BY h.id LIMIT 1) END AS old_end",
+    table="conversions v", alias="v") + " WHERE v.decided_on <= :d ORDER BY v.decided_on, m.name, m.id_number",
+    (DATE, TEXT, DATE, DATE), lambda r: [as_date(r["decided_on"]), L.OUTCOMES[r["outcome"]], as_date(r["new_end"]),
+                                         as_date(r["old_end"])])
 
 
 def groups(led: Ledger, as_of: date, mask: bool = False) -> Sheet:

@@ -859,8 +859,19 @@ class Conversions(_Simple):
         on = _day(c, "decided_on", True)
         outcome = c.need("conversion_outcome", parse.parse_choice, L.OUTCOME_CHOICES, _field("conversion_outcome"))
         new_end = c.get("new_end", parse.parse_date, _field("new_end"))
+        old_end = c.get("old_end", parse.parse_date, _field("old_end")) if outcome == "extended" else None
+        if old_end and new_end:
+            records._not_before(new_end, _field("new_end"), old_end, _field("old_end"))
         return (member["id"], on, outcome), {"member_id": member["id"], "decided_on": on, "outcome": outcome,
-                                             "new_end": new_end}
+                                             "new_end": new_end, "old_end": old_end if new_end else None}
+
+    def write(self, led: Ledger) -> None:
+        """The conversions; an extension also leaves the history convert leaves (the probation end before it),
+        which the audit reads to know the end as of an earlier day."""
+        extended = [(row["member_id"], row.pop("old_end"), row["new_end"]) for row in self.rows]
+        super().write(led)
+        led._history([led._history_row("members", member_id, member_id, "update", {"probation_ends": old.isoformat()},
+                                       {"probation_ends": new.isoformat()}) for member_id, old, new in extended if old])
 
 
 class Standards(_Simple):
@@ -967,7 +978,7 @@ ALL_KINDS: dict[str, Kind] = {
     "group_members": Kind(("group_name", *_WHO_KEYS), ("group_name", *_WHO), GroupMembers),
     "dues_standards": Kind((*_WHO_KEYS, "year", "standard_kind", "base", "monthly", "set_on"),
                            (*_WHO, "year", "standard_kind", "set_on"), Standards),
-    "conversions": Kind((*_WHO_KEYS, "decided_on", "conversion_outcome", "new_end"),
+    "conversions": Kind((*_WHO_KEYS, "decided_on", "conversion_outcome", "new_end", "old_end"),
                         (*_WHO, "decided_on", "conversion_outcome"), Conversions),
 }
 SETTINGS_COMPARED = ("branch", "code", "since")  # what must agree when the ledger already holds records

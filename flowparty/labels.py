@@ -835,6 +835,7 @@ ROUNDTRIP_ALIASES = {
     "decided_on": ("决定日期",),
     "conversion_outcome": ("处理结果",),
     "new_end": ("延长至", "新的期满日期"),
+    "old_end": ("原预备期满日期", "原期满日期"),
 }
 for _key, _words in ROUNDTRIP_ALIASES.items():
     HEADER_ALIASES.setdefault(_key, _words)
@@ -871,7 +872,7 @@ EXPORT_HEADERS.update({
     "groups": _headers("group_name", "group_city", "leader_name", "leader_id", "formed_on"),
     "group_members": _headers("group_name", "name", "id_number"),
     "dues_standards": _headers("name", "id_number", "year", "standard_kind", "base", "monthly", "set_on"),
-    "conversions": _headers("name", "id_number", "decided_on", "conversion_outcome", "new_end"),
+    "conversions": _headers("name", "id_number", "decided_on", "conversion_outcome", "new_end", "old_end"),
 })
 REGISTER_STATUS_CHOICES = {"外出": "away", "已返回": "returned", "已转出": "transferred", "返回": "returned",
                            "转出": "transferred", "在外": "away"}

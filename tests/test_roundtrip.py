@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowparty import db, demo, dues, export, importer, records, rules
+from flowparty.db import as_date
 from flowparty.errors import BadInput
 from flowparty.parse import Destination, Month, id_check_digit
 
@@ -68,6 +69,11 @@ def source(tmp_path_factory) -> tuple[Path, Path]:
                           set_on=TODAY - timedelta(days=30), base_fen=450_000)
         dues.set_standard(led, records.find_member(led, "王德福"), year=TODAY.year, kind="farmer",
                           set_on=TODAY - timedelta(days=30), monthly_fen=50)
+        late = led.get("members", records.add_member(
+            led, name="钱多多", id_number="51132119950101002" + id_check_digit("51132119950101002"),
+            joined=TODAY - timedelta(days=400), probationary=True, added_on=TODAY - timedelta(days=400)))
+        records.convert(led, late, decided_on=TODAY - timedelta(days=30),
+                        extend_to=as_date(late["probation_ends"]) + timedelta(days=240))
         records.record_contact(led, records.find_member(led, "张伟"), contacted_on=TODAY - timedelta(days=1),
                                channel="电话", note="=1+1（电话核实）")
     led.close()
@@ -110,7 +116,7 @@ def test_export_all_writes_every_kind_as_its_own_sheet(source):
     assert all(isinstance(row[3], (int, float)) for row in dues_rows[1:])  # money as numbers
     standards = {row[0]: row for row in sheets["党费标准"][1:]}
     assert standards["王建国"][2] == TODAY.year and standards["王建国"][4] == 4500 and standards["王建国"][5] == 45
-    assert [row[3] for row in sheets["预备期处理"][1:]] == ["转正"]
+    assert [row[3] for row in sheets["预备期处理"][1:]] == ["延长预备期", "转正"]
 
 
 def test_import_all_into_a_fresh_ledger_exports_the_same_workbook(source, copied, tmp_path):
@@ -126,7 +132,7 @@ def test_import_all_into_a_fresh_ledger_exports_the_same_workbook(source, copied
     assert {s.kind for s in outcome.sheets} == set(importer.ALL_KINDS)
 
 
-@pytest.mark.parametrize("days", [0, 182, 365])
+@pytest.mark.parametrize("days", [0, 10, 33, 40, 182, 365])
 def test_the_copy_audits_the_same_on_any_date(source, copied, days):
     day = TODAY - timedelta(days=days)
     assert _audit(copied[0], day) == _audit(source[0], day)
