@@ -457,7 +457,7 @@ KINDS: dict[str, Kind] = {
 
 
 def kind_of(text: str) -> str:
-    return parse.parse_choice(text, {k: k for k in KINDS} | {v: k for k, v in L.IMPORT_KINDS.items()},
+    return parse.parse_choice(text, {k: k for k in KINDS} | {v: k for k, v in L.IMPORT_KINDS.items() if k in KINDS},
                               L.FIELD_IMPORT_KIND)
 
 
