@@ -335,3 +335,23 @@ def test_export_all_as_csv_writes_a_file_per_sheet_that_the_importers_read(sourc
         assert conn.execute("SELECT status FROM members WHERE name = '林晓燕'").fetchone() == ("transferred",)
         assert conn.execute("SELECT end_kind, inspected_on IS NOT NULL FROM outflows o JOIN members m"
                             " ON m.id = o.member_id WHERE m.name = '朱海涛'").fetchone() == ("returned", 1)
+
+
+def test_the_columns_the_reader_did_not_use_reach_the_summary(source, tmp_path, monkeypatch):
+    """sheets.Table.ignored (the header texts no key matched) is named per sheet, dry run or not."""
+    real = importer.sheets.read_table
+
+    def reading(*args, **kwargs):
+        table = real(*args, **kwargs)
+        table.ignored = ["民族", "文化程度"] if table.sheet == "党员名册" else []
+        return table
+
+    monkeypatch.setattr(importer.sheets, "read_table", reading)
+    led = _fresh(tmp_path / "ignored.db")
+    try:
+        outcome = importer.import_all(led, source[1], dry_run=True)
+        single = importer.import_file(led, "members", source[1], dry_run=True)
+    finally:
+        led.close()
+    assert outcome.ignored_columns == {"党员名册": ["民族", "文化程度"]} == single.ignored_columns
+    assert "未使用的列（工作表“党员名册”）：“民族”、“文化程度”。这些列的内容没有导入。" in importer.summary_lines(outcome)
