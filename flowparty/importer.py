@@ -8,6 +8,10 @@ the state, and the chunk's good rows are written a table at a time (Ledger.inser
 inside the import's transaction, where the next chunk's queries see them. A bad row is listed and leaves no
 trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
 Rows already in the ledger are counted as unchanged, so importing the same file twice changes nothing.
+
+import_all reads back a whole workbook written by `export all` (SPEC §8): every sheet, in dependency order, in
+one transaction and one batch; summary_lines(outcome) is what the command prints after any import (each sheet's
+counts, the columns nothing read, the places that could not be placed).
 """
 
 from __future__ import annotations
