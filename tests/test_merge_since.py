@@ -137,3 +137,17 @@ def test_a_member_transferred_between_branches_is_named_too(branch_a, tmp_path):
     lines = merge.summary_lines(tallies)
     assert len(lines) == 2 and ZHAO in lines[1] and "青山村党支部（已转出）" in lines[1] and "绿水村党支部（在家）" in lines[1]
     assert merge.summary_lines([merge.Tally()]) == []
+
+
+@pytest.mark.xfail(strict=True, reason="rules.FP603 counts from the township's since (AsOf.since), not from the"
+                                       " inflow member's branch since; the fix belongs in asof._INFLOWS and rules.py")
+def test_a_township_made_later_still_finds_the_branchs_fp603(tmp_path):
+    b = tmp_path / "绿水村.db"
+    led = _ledger(b, "绿水村党支部", "3302", Month(2025, 1))
+    with led.transaction("test"):
+        records.register_inflow(led, name="李四", id_number=LI, origin_org="青山村党支部", arrived_on=D(2025, 2, 10),
+                                verified=True, branch="绿水村党支部")
+    led.close()
+    assert any(f[0] == "FP603" for f in _findings(b))
+    town, _ = _township(tmp_path, Month(2026, 6), b)
+    assert _findings(town) == _findings(b)
