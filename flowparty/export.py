@@ -33,25 +33,33 @@ class Sheet:
 # ---------------------------------------------------------------- what each kind holds
 
 _REGISTER_SQL = """
-SELECT o.id, m.name, m.gender, m.id_number, m.phone AS member_phone, o.phone, m.joined_on,
-       o.left_on, o.province, o.city, o.address, o.reason, o.employer, o.unit_type,
+SELECT o.id, m.name, m.gender, m.id_number, m.phone AS member_phone, m.joined_on,
+       o.left_on, o.province, o.city, o.address, o.reason, o.employer, o.unit_type, o.expected_return,
+       o.phone AS away_phone, o.fixed_place, o.briefed,
        (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
          AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1) AS card_no,
+       (SELECT c.issued_on FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
+         AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1) AS card_issued,
        CASE WHEN o.ended_on <= :d THEN o.ended_on END AS ended_on,
-       CASE WHEN o.ended_on <= :d THEN o.end_kind END AS end_kind
+       CASE WHEN o.ended_on <= :d THEN o.end_kind END AS end_kind,
+       CASE WHEN o.inspected_on <= :d THEN o.inspected_on END AS inspected_on,
+       CASE WHEN o.ended_on <= :d AND o.end_kind = 'transferred' THEN
+         (SELECT t.to_org FROM transfers t WHERE t.member_id = o.member_id AND t.void_reason IS NULL
+          AND t.transferred_on = o.ended_on ORDER BY t.id DESC LIMIT 1) END AS transfer_to,
+       CASE WHEN o.ended_on <= :d THEN o.summary END AS summary
 FROM outflows o JOIN members m ON m.id = o.member_id
 WHERE o.left_on <= :d
-ORDER BY o.ended_on IS NOT NULL AND o.ended_on <= :d, o.left_on, m.name, o.id
+ORDER BY o.ended_on IS NOT NULL AND o.ended_on <= :d, o.left_on, m.name, m.id_number
 """
 _DUES_SQL = """
 SELECT m.name, m.id_number, p.period, p.amount_fen, p.paid_on, p.paid_to, p.receipt
 FROM dues p JOIN members m ON m.id = p.member_id WHERE p.paid_on <= :d AND p.void_reason IS NULL
-ORDER BY m.name, m.id, p.period
+ORDER BY m.name, m.id_number, p.period
 """
 _REPORTS_SQL = """
 SELECT m.name, m.id_number, r.reported_on, r.kind, r.summary
 FROM reports r JOIN members m ON m.id = r.member_id WHERE r.reported_on <= :d AND r.void_reason IS NULL
-ORDER BY r.reported_on, m.name
+ORDER BY r.reported_on, m.name, m.id_number, r.kind, r.summary
 """
 
 
@@ -68,21 +76,32 @@ def _maskers(mask: bool) -> tuple[Callable, Callable]:
 
 
 def register(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
-    """外出流动党员登记簿: every outflow begun by the day, with its end when that came by the day."""
+    """外出流动党员登记簿: every outflow begun by the day, with its end when that came by the day. The place is
+    written as 省, 市 and 详细地址 in three columns, so it reads back as it was; 状态 comes from how the outflow
+    ended (never from a date); place, employer and phone as dated updates had them on the day."""
     from flowparty.asof import outflow_values
 
     ids, phones = _maskers(mask)
     updated = outflow_values(led, as_of)
-    outflows = [{**row, **updated.get(row["id"], {})} for row in map(dict, _all(led, _REGISTER_SQL, as_of))]
+    outflows = []
+    for row in map(dict, _all(led, _REGISTER_SQL, as_of)):
+        values = dict(updated.get(row["id"], {}))
+        if "phone" in values:
+            values["away_phone"] = values.pop("phone")
+        outflows.append({**row, **values})
     rows = [
-        [n, r["name"], r["gender"], ids(r["id_number"]), phones(r["phone"] or r["member_phone"]),
-         as_date(r["joined_on"]), as_date(r["left_on"]), " ".join(p for p in (r["province"], r["city"]) if p) or None,
-         r["address"] or None, r["reason"], r["employer"], r["unit_type"], r["card_no"], as_date(r["ended_on"]),
-         L.REGISTER_STATUS[r["end_kind"]]]
+        [n, r["name"], r["gender"], ids(r["id_number"]), phones(r["away_phone"] or r["member_phone"]),
+         as_date(r["joined_on"]), as_date(r["left_on"]), r["province"] or None, r["city"] or None,
+         r["address"] or None, r["reason"], r["employer"], r["unit_type"], as_date(r["expected_return"]),
+         phones(r["away_phone"]), L.YES_NO[r["fixed_place"]], L.YES_NO[r["briefed"]], r["card_no"],
+         as_date(r["card_issued"]), L.REGISTER_STATUS[r["end_kind"]],
+         as_date(r["ended_on"]) if r["end_kind"] == "returned" else None, as_date(r["inspected_on"]),
+         as_date(r["ended_on"]) if r["end_kind"] == "transferred" else None, r["transfer_to"], r["summary"]]
         for n, r in enumerate(outflows, 1)
     ]
-    return Sheet(L.EXPORT_KINDS["register"], L.EXPORT_HEADERS["register"],
-                 (NUMBER, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, TEXT), rows)
+    types = (NUMBER, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, TEXT, TEXT, TEXT,
+             TEXT, DATE, TEXT, DATE, DATE, DATE, TEXT, TEXT)
+    return Sheet(L.EXPORT_KINDS["register"], L.EXPORT_HEADERS["register"], types, rows)
 
 
 def dues(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
@@ -114,8 +133,121 @@ def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
                  (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE), rows)
 
 
+# ---------------------------------------------------------------- every other kind (export all; import all reads them)
+
+ROUNDTRIP_SKIPPED_SETTINGS = ("demo",)  # a setting about the file itself, not about the branch
+
+
+def settings(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    """台账设置: what init wrote (and settings set changed), so import all can set up a fresh ledger alike."""
+    rows = [[r["key"], L.SETTING_NAMES_RT.get(r["key"]), r["value"]]
+            for r in led.all("SELECT key, value FROM settings ORDER BY key")
+            if r["key"] not in ROUNDTRIP_SKIPPED_SETTINGS]
+    return Sheet(L.EXPORT_KINDS["settings"], L.EXPORT_HEADERS["settings"], (TEXT, TEXT, TEXT), rows)
+
+
+def roster(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    """党员名册: every member with category, probation end, quarterly payment, occupation and status."""
+    ids, phones = _maskers(mask)
+    found = led.all("SELECT * FROM members ORDER BY name, id_number")
+    rows = [[n, r["name"], r["gender"], ids(r["id_number"]), phones(r["phone"]), L.CATEGORY[r["category"]],
+             as_date(r["joined_on"]), as_date(r["probation_ends"]), L.YES_NO[r["quarterly"]], r["occupation"],
+             L.STATUS[r["status"]], as_date(r["added_on"]), r["notes"]] for n, r in enumerate(found, 1)]
+    return Sheet(L.EXPORT_KINDS["roster"], L.EXPORT_HEADERS["roster"],
+                 (NUMBER, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, DATE, TEXT), rows)
+
+
+def _member_rows(kind: str, sql: str, types: tuple, cells: Callable) -> Callable[[Ledger, date, bool], Sheet]:
+    """A sheet of one kind of record, each row beginning with the member's 姓名 and 身份证号."""
+
+    def sheet(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+        ids, _ = _maskers(mask)
+        rows = [[r["name"], ids(r["id_number"]), *cells(r)] for r in _all(led, sql, as_of)]
+        return Sheet(L.EXPORT_KINDS[kind], L.EXPORT_HEADERS[kind], (TEXT, TEXT, *types), rows)
+
+    sheet.__name__ = kind
+    return sheet
+
+
+_WHO = "SELECT m.name, m.id_number, {columns} FROM {table} JOIN members m ON m.id = {alias}.member_id"
+cards = _member_rows("cards", _WHO.format(
+    columns="c.card_no, c.issued_on, c.committee, CASE WHEN c.voided_on <= :d THEN c.voided_on END AS voided_on,"
+            " CASE WHEN c.voided_on <= :d THEN c.void_reason END AS void_reason,"
+            " (SELECT o.left_on FROM outflows o WHERE o.id = c.outflow_id) AS left_on",
+    table="cards c", alias="c") + " WHERE c.issued_on <= :d ORDER BY c.issued_on, c.card_no",
+    (TEXT, DATE, DATE, TEXT, DATE, TEXT),
+    lambda r: [r["card_no"], as_date(r["issued_on"]), as_date(r["left_on"]), r["committee"],
+               as_date(r["voided_on"]), r["void_reason"]])
+reviews = _member_rows("reviews", _WHO.format(
+    columns="c.card_no, v.reviewed_on, v.reviewer, v.result, v.note",
+    table="card_reviews v JOIN cards c ON c.id = v.card_id", alias="c")
+    + " WHERE v.reviewed_on <= :d AND v.void_reason IS NULL ORDER BY c.card_no, v.reviewed_on, v.result, v.reviewer",
+    (TEXT, DATE, TEXT, TEXT, TEXT),
+    lambda r: [r["card_no"], as_date(r["reviewed_on"]), r["reviewer"], r["result"], r["note"]])
+checkins = _member_rows("checkins", _WHO.format(
+    columns="k.checked_in_on, k.org, k.branch, k.verified, k.filed,"
+            " (SELECT o.left_on FROM outflows o WHERE o.id = k.outflow_id) AS left_on",
+    table="checkins k", alias="k") + " WHERE k.checked_in_on <= :d AND k.void_reason IS NULL ORDER BY k.checked_in_on, m.name, m.id_number, k.org",
+    (DATE, TEXT, TEXT, TEXT, TEXT, DATE),
+    lambda r: [as_date(r["checked_in_on"]), r["org"], r["branch"], L.YES_NO[r["verified"]], L.YES_NO[r["filed"]],
+               as_date(r["left_on"])])
+contacts = _member_rows("contacts", _WHO.format(
+    columns="x.contacted_on, x.channel, x.note", table="contacts x", alias="x")
+    + " WHERE x.contacted_on <= :d AND x.void_reason IS NULL ORDER BY x.contacted_on, m.name, m.id_number, x.channel, x.note",
+    (DATE, TEXT, TEXT), lambda r: [as_date(r["contacted_on"]), r["channel"], r["note"]])
+org_life = _member_rows("org_life", _WHO.format(
+    columns="g.held_on, g.kind, g.place", table="org_life g", alias="g")
+    + " WHERE g.held_on <= :d AND g.void_reason IS NULL ORDER BY g.held_on, m.name, m.id_number, g.kind, g.place",
+    (DATE, TEXT, TEXT), lambda r: [as_date(r["held_on"]), r["kind"], L.PLACE_NAMES[r["place"]]])
+inflows = _member_rows("inflows", _WHO.format(
+    columns="i.origin_org, i.origin_card_no, i.arrived_on, i.branch,"
+            " CASE WHEN i.verified_on <= :d THEN i.verified_on END AS verified_on,"
+            " CASE WHEN i.ended_on <= :d THEN i.ended_on END AS ended_on", table="inflows i", alias="i")
+    + " WHERE i.arrived_on <= :d ORDER BY i.arrived_on, m.name, m.id_number",
+    (TEXT, TEXT, DATE, TEXT, DATE, DATE),
+    lambda r: [r["origin_org"], r["origin_card_no"], as_date(r["arrived_on"]), r["branch"],
+               as_date(r["verified_on"]), as_date(r["ended_on"])])
+feedback = _member_rows("feedback", _WHO.format(columns="f.sent_on, f.note", table="feedback f", alias="f")
+                        + " WHERE f.sent_on <= :d AND f.void_reason IS NULL ORDER BY f.sent_on, m.name, m.id_number, f.note",
+                        (DATE, TEXT), lambda r: [as_date(r["sent_on"]), r["note"]])
+dues_standards = _member_rows("dues_standards", _WHO.format(
+    columns="s.year, s.kind, s.base_fen, s.monthly_fen, s.set_on", table="dues_standards s", alias="s")
+    + " WHERE s.set_on <= :d ORDER BY s.year, m.name, m.id_number",
+    (NUMBER, TEXT, MONEY, MONEY, DATE),
+    lambda r: [r["year"], L.DUES_KINDS[r["kind"]], r["base_fen"], r["monthly_fen"], as_date(r["set_on"])])
+conversions = _member_rows("conversions", _WHO.format(
+    columns="v.decided_on, v.outcome, v.new_end, CASE WHEN v.outcome = 'extended' THEN"
+            " (SELECT json_extract(h.old_values, '$.probation_ends') FROM history h WHERE h.member_id = m.id"
+            " AND h.table_name = 'members' AND h.action = 'update'"
+            " AND json_extract(h.old_values, '$.probation_ends') IS NOT NULL ORDER BY h.id LIMIT 1) END AS old_end",
+    table="conversions v", alias="v") + " WHERE v.decided_on <= :d ORDER BY v.decided_on, m.name, m.id_number",
+    (DATE, TEXT, DATE, DATE), lambda r: [as_date(r["decided_on"]), L.OUTCOMES[r["outcome"]], as_date(r["new_end"]),
+                                         as_date(r["old_end"])])
+
+
+def groups(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    ids, _ = _maskers(mask)
+    rows = [[r["name"], r["city"], r["leader"], ids(r["leader_id_number"]), as_date(r["formed_on"])] for r in led.all(
+        "SELECT g.name, g.city, m.name AS leader, m.id_number AS leader_id_number, g.formed_on FROM groups g"
+        " JOIN members m ON m.id = g.leader_id WHERE g.formed_on <= ? ORDER BY g.name", [as_of])]
+    return Sheet(L.EXPORT_KINDS["groups"], L.EXPORT_HEADERS["groups"], (TEXT, TEXT, TEXT, TEXT, DATE), rows)
+
+
+def group_members(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    ids, _ = _maskers(mask)
+    rows = [[r["group_name"], r["name"], ids(r["id_number"])] for r in led.all(
+        "SELECT g.name AS group_name, m.name, m.id_number FROM group_members gm JOIN groups g ON g.id = gm.group_id"
+        " JOIN members m ON m.id = gm.member_id WHERE g.formed_on <= ? ORDER BY g.name, m.name, m.id_number",
+        [as_of])]
+    return Sheet(L.EXPORT_KINDS["group_members"], L.EXPORT_HEADERS["group_members"], (TEXT, TEXT, TEXT), rows)
+
+
+# What `export all` writes, in the order import all reads it back (findings last: read by nobody).
 KINDS: dict[str, Callable[[Ledger, date, bool], Sheet]] = {
-    "register": register, "dues": dues, "reports": reports, "findings": findings,
+    "settings": settings, "roster": roster, "register": register, "cards": cards, "reviews": reviews,
+    "checkins": checkins, "dues": dues, "reports": reports, "contacts": contacts, "org_life": org_life,
+    "inflows": inflows, "feedback": feedback, "groups": groups, "group_members": group_members,
+    "dues_standards": dues_standards, "conversions": conversions, "findings": findings,
 }
 
 

@@ -8,6 +8,10 @@ the state, and the chunk's good rows are written a table at a time (Ledger.inser
 inside the import's transaction, where the next chunk's queries see them. A bad row is listed and leaves no
 trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
 Rows already in the ledger are counted as unchanged, so importing the same file twice changes nothing.
+
+import_all reads back a whole workbook written by `export all` (SPEC §8): every sheet, in dependency order, in
+one transaction and one batch; summary_lines(outcome) is what the command prints after any import (each sheet's
+counts, the columns nothing read, the places that could not be placed).
 """
 
 from __future__ import annotations
@@ -58,6 +62,19 @@ class Outcome:
     added: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> header texts not read
+    unplaced: list[str] = field(default_factory=list)  # destinations with neither province nor city, as written
+    sheets: list[SheetCount] = field(default_factory=list)  # import all: each sheet's counts, in reading order
+    missing_sheets: list[str] = field(default_factory=list)  # import all: sheets the workbook does not have
+
+
+@dataclass
+class SheetCount:
+    kind: str
+    sheet: str
+    added: int = 0
+    unchanged: int = 0
+    errors: int = 0
 
 
 class ImportRefused(BadInput):
@@ -157,7 +174,12 @@ class Batch:
 
 
 class Roster(Batch):
-    """members and outflows: the members of the file by 身份证号, those added by earlier rows included."""
+    """members and outflows: the members of the file by 身份证号, those added by earlier rows included.
+
+    replay (import all): the workbook is an export of a whole ledger, so a row carries the member's final state
+    (status, 登记日期, a converted member's old probation end) and records are checked as of their own dates."""
+
+    replay = False
 
     def __init__(self, led: Ledger, rows: list[Cells]):
         self.members = {m["id_number"]: m for m in _members(led, _id_numbers(rows))}
@@ -175,16 +197,24 @@ class Roster(Batch):
             return existing, False
         if not name:
             raise _CellError(c.headers.get("name", L.FIELD_NAME), "", L.MEMBER_NAME_NEEDED.format(id=id_number))
-        category = c.get("category", parse.parse_choice, L.MEMBER_CATEGORIES, L.FIELD_MEMBER_CATEGORY)
-        return records.check_new_member(
+        category = c.get("category", parse.parse_choice, L.ROSTER_CATEGORIES, L.FIELD_MEMBER_CATEGORY)
+        probation_ends = c.get("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS)
+        converted = category == "full" and probation_ends is not None  # 转正 keeps the old end (an export)
+        member = records.check_new_member(
             name=name, id_number=id_number, on_roster=self.members.__contains__,
             gender=c.get("gender", parse.parse_choice, L.GENDERS, L.FIELD_GENDER),
             phone=c.get("phone", parse.parse_phone), joined=c.get("joined", parse.parse_date_or_month, L.FIELD_JOINED),
-            probationary=category == "probationary",
-            probation_ends=c.get("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS),
+            probationary=category in ("probationary", "cancelled") or converted,
+            probation_ends=probation_ends,
+            quarterly=_yes(c, "quarterly"),
             occupation=c.get("occupation", parse.parse_choice, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION),
             notes=c.get("notes"),
-        ), True
+            added_on=c.get("added_on", parse.parse_date, L.HEADER_ALIASES["added_on"][0]) if self.replay else None,
+        )
+        member["category"] = category or "full"
+        if self.replay:  # import all: the roster's status is the one the other sheets' records left
+            member["status"] = c.get("status", parse.parse_choice, L.STATUS_CHOICES, L.FIELD_STATUS) or "home"
+        return member, True
 
     def add(self, member: dict) -> None:
         self.members[member["id_number"]] = member
@@ -204,21 +234,29 @@ class Roster(Batch):
 
 
 class Outflows(Roster):
-    """A 登记簿: each row a member's outflow (added to the roster when new), ended when the row gives a return."""
+    """A 登记簿: each row a member's outflow (added to the roster when new), ended as its 状态 column says
+    (外出/已返回/已转出; without that column, a 返回日期 means a return), with its card when the row names one."""
 
     def __init__(self, led: Ledger, rows: list[Cells]):
         super().__init__(led, rows)
         self.left: dict[str, set[date]] = {}  # id_number -> the days their outflows began
         self.last_return: dict[str, date] = {}
+        self.active: set[str] = set()  # id_numbers with an outflow not ended
         by_id = {m["id"]: m["id_number"] for m in self.members.values()}
         for row in _of_members(led, "SELECT member_id, left_on, ended_on FROM outflows WHERE member_id IN ?", by_id):
             id_number = by_id[row["member_id"]]
             self.left.setdefault(id_number, set()).add(as_date(row["left_on"]))
-            if row["ended_on"] and (id_number not in self.last_return
-                                    or as_date(row["ended_on"]) > self.last_return[id_number]):
+            if not row["ended_on"]:
+                self.active.add(id_number)
+            elif id_number not in self.last_return or as_date(row["ended_on"]) > self.last_return[id_number]:
                 self.last_return[id_number] = as_date(row["ended_on"])
+        self.cards_taken = {r[0] for r in led.all("SELECT card_no FROM cards")}
+        self.committee = led.setting("committee") or ""
         self.outflows: list[tuple[dict, dict]] = []  # (member, outflows row)
+        self.transfers: list[tuple[dict, dict]] = []
+        self.cards: list[tuple[int, dict]] = []  # (index into outflows, cards row)
         self.moved: dict[int, dict] = {}  # members already in the ledger whose status changes
+        self.unplaced: list[str] = []
 
     def row(self, c: Cells) -> str:
         member, new = self.member(c)
@@ -226,30 +264,70 @@ class Outflows(Roster):
         left_on = c.need("left_on", parse.parse_date_or_month, L.FIELD_LEFT_ON)
         if left_on in self.left.get(id_number, ()):
             return UNCHANGED
-        destination = c.need("destination", parse.parse_destination)
-        address = c.get("address")
-        if address:
-            destination = destination._replace(detail=" ".join(p for p in (destination.detail, address) if p))
+        destination = _destination(c)
+        returned_on = c.get("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
+        transferred_on = c.get("transferred_on", parse.parse_date, L.HEADER_ALIASES["transferred_on"][0])
+        status = c.get("status", parse.parse_choice, L.REGISTER_STATUS_CHOICES, L.FIELD_ROUNDTRIP_STATUS)
+        if status is None:  # a register without a 状态 column: a 返回日期 is a return
+            status = "returned" if returned_on else "away"
+        elif status == "away" and (returned_on or transferred_on):
+            key = "returned_on" if returned_on else "transferred_on"
+            raise _CellError(c.headers[key], c.raw(key), L.ROUNDTRIP_AWAY_BUT_ENDED.format(status=c.raw("status")))
+        ended = status != "away"
+        if status == "away" and id_number in self.active:
+            raise BadInput(L.ALREADY_AWAY.format(name=member["name"]), L.ALREADY_AWAY_HINT)
+        checked = _as_was(member) if (self.replay or ended) else member  # a past outflow is checked as of its day
         outflow = records.check_outflow(
-            member, last_return=self.last_return.get(id_number), destination=destination, left_on=left_on,
-            reason=c.need("reason", parse.parse_choice, L.REASONS, L.FIELD_REASON),
-            employer=c.get("employer"), phone=c.get("phone", parse.parse_phone),
+            checked, last_return=None if ended else self.last_return.get(id_number), destination=destination,
+            left_on=left_on, reason=c.need("reason", parse.parse_choice, L.REASONS, L.FIELD_REASON),
+            employer=c.get("employer"), phone=c.get("away_phone", parse.parse_phone) or c.get("phone", parse.parse_phone),
             unit_type=c.get("unit_type", parse.parse_choice, L.UNIT_TYPES, L.FIELD_UNIT_TYPE),
             until=c.get("until", parse.parse_date_or_month, L.FIELD_UNTIL),
+            fixed=_yes(c, "fixed"), briefed=_yes(c, "briefed"),
         )
-        returned_on = c.get("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
-        if returned_on:  # a register also lists those back home: the outflow and its end
-            records.check_return(member, {"left_on": left_on.isoformat()}, returned_on)
+        if "away_phone" in c.headers:  # an export: 联系电话 may be the member's own phone, 外出联系电话 the outflow's
+            outflow["phone"] = c.get("away_phone", parse.parse_phone)
+        ended_on = inspected_on = transfer = None
+        if status == "returned":
+            ended_on = c.need("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
+            inspected_on = c.get("inspected_on", parse.parse_date, L.HEADER_ALIASES["inspected_on"][0])
+            if inspected_on:
+                records._not_before(inspected_on, L.HEADER_ALIASES["inspected_on"][0], ended_on, L.FIELD_RETURNED_ON)
+        elif status == "transferred":
+            ended_on = c.need("transferred_on", parse.parse_date, L.HEADER_ALIASES["transferred_on"][0])
+            transfer = {"to_org": c.need("transfer_to"), "transferred_on": ended_on}
+        if ended_on:
+            records.check_return(checked, {"left_on": left_on.isoformat()}, ended_on)
+        card = None
+        card_no = None if self.replay else c.get("card_no")  # import all reads the cards from their own sheet
+        if card_no and card_no not in self.cards_taken:
+            issued_on = c.get("card_issued", parse.parse_date, L.HEADER_ALIASES["card_issued"][0]) or left_on
+            records._not_future(issued_on, L.HEADER_ALIASES["card_issued"][0])
+            card = {"card_no": card_no, "issued_on": issued_on, "committee": self.committee,
+                    "voided_on": None, "void_reason": None}
+            if status == "transferred":
+                card.update(voided_on=ended_on, void_reason=L.VOID_TRANSFERRED)
+            elif inspected_on:
+                card.update(voided_on=inspected_on, void_reason=L.VOID_RETURNED)
         # the row is good: its effects join the state
+        if destination and not destination.province and not destination.city:
+            self.unplaced.append(str(destination))
         if new:
             self.add(member)
-        self.outflows.append((member, {**outflow, "ended_on": returned_on,
-                                       "end_kind": "returned" if returned_on else None}))
+        self.outflows.append((member, {**outflow, "ended_on": ended_on, "end_kind": None if status == "away" else status,
+                                       "inspected_on": inspected_on, "summary": c.get("outflow_summary")}))
+        if card:
+            self.cards.append((len(self.outflows) - 1, card))
+            self.cards_taken.add(card_no)
+        if transfer:
+            self.transfers.append((member, transfer))
         self.left.setdefault(id_number, set()).add(left_on)
-        if returned_on:
-            self.last_return[id_number] = returned_on
-        else:
-            member["status"] = "away"
+        if status == "returned" and (id_number not in self.last_return or ended_on > self.last_return[id_number]):
+            self.last_return[id_number] = ended_on
+        if status == "away":
+            self.active.add(id_number)
+        if not self.replay and status in ("away", "transferred"):
+            member["status"] = status
             if "id" in member:  # already in the ledger; one added by this file goes in with its last status
                 self.moved[member["id"]] = member
         return ADDED
@@ -258,8 +336,32 @@ class Outflows(Roster):
         super().write(led)  # new members go in with the status their last row left them in
         for member in self.moved.values():
             led.update("members", member["id"], {"status": member["status"]})
-        led.insert_many("outflows", [{"member_id": member["id"], **outflow, "batch_id": led.batch_id}
-                                     for member, outflow in self.outflows])
+        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow, "batch_id": led.batch_id}
+                                           for member, outflow in self.outflows])
+        led.insert_many("cards", [{"member_id": self.outflows[i][0]["id"], "outflow_id": ids[i], **card}
+                                  for i, card in self.cards])
+        led.insert_many("transfers", [{"member_id": member["id"], **t} for member, t in self.transfers])
+
+
+def _destination(c: Cells) -> parse.Destination:
+    """省, 市 and 详细地址 in their own columns (as export writes them) are taken as they are; a single 流入地
+    column is split by parse.parse_destination, a 详细地址 beside it joining the detail."""
+    if c.get("province") or c.get("city"):
+        return parse.Destination(c.get("province") or "", c.get("city") or "", c.get("address") or "")
+    destination = c.need("destination", parse.parse_destination)
+    address = c.get("address")
+    if address:
+        destination = destination._replace(detail=" ".join(p for p in (destination.detail, address) if p))
+    return destination
+
+
+def _as_was(member) -> dict:
+    """A member as the checks of an old record should see them: active, not yet converted or transferred."""
+    return {**dict(member), "status": "home", "category": "full"}
+
+
+def _yes(c: Cells, key: str) -> bool:
+    return c.get(key, parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES[key][0]) == "1"
 
 
 class ByMember(Batch):
@@ -275,6 +377,14 @@ class ByMember(Batch):
             self.index.setdefault(("name", m["name"]), []).append(m)
         self.member_ids = [m["id"] for m in loaded]
         self.rows: list[dict] = []
+        self.transferred_on = {r["member_id"]: as_date(r["day"]) for r in _of_members(
+            led, "SELECT member_id, max(transferred_on) AS day FROM transfers WHERE member_id IN ? GROUP BY member_id",
+            self.member_ids)}
+
+    def as_of(self, member, day: date):
+        """A record dated on or before the member's transfer out is checked as of its day (they were active)."""
+        ended = self.transferred_on.get(member["id"])
+        return _as_was(member) if ended and day <= ended else member
 
     def member(self, c: Cells) -> dict:
         id_number = c.get("id_number", parse.parse_id_number)
@@ -304,7 +414,7 @@ class Dues(ByMember):
         if len(already) == len(periods):
             return UNCHANGED
         self.rows += records.check_dues(
-            member, paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
+            self.as_of(member, paid_on), paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
             paid_to=c.get("paid_to", parse.parse_choice, L.PAID_TO, L.FIELD_PAID_TO) or "home",
             receipt=c.get("receipt"))
         paid.update(str(m) for m in periods)
@@ -327,7 +437,7 @@ class Reports(ByMember):
         key = (member["id"], reported_on.isoformat(), kind)
         if key in self.known:
             return UNCHANGED
-        self.rows.append(records.check_report(member, reported_on=reported_on, kind=kind, summary=c.get("summary")))
+        self.rows.append(records.check_report(self.as_of(member, reported_on), reported_on=reported_on, kind=kind, summary=c.get("summary")))
         self.known.add(key)
         return ADDED
 
@@ -336,12 +446,13 @@ class Reports(ByMember):
 
 
 _ROSTER_KEYS = ("seq", "name", "gender", "id_number", "phone", "joined", "category", "probation_ends",
-                "occupation")
+                "quarterly", "occupation")
 KINDS: dict[str, Kind] = {
     "members": Kind((*_ROSTER_KEYS, "notes"), ("name", "id_number"), Roster),
-    "outflows": Kind((*_ROSTER_KEYS, "left_on", "destination", "address", "reason", "employer", "unit_type",
-                      "until", "returned_on", "notes"), ("id_number", "left_on", "destination", "reason"),
-                 Outflows),
+    "outflows": Kind((*_ROSTER_KEYS, "left_on", "destination", "province", "city", "address", "reason", "employer",
+                      "unit_type", "until", "returned_on", "notes", "away_phone", "fixed", "briefed", "card_no",
+                      "card_issued", "status", "inspected_on", "transferred_on", "transfer_to", "outflow_summary"),
+                 ("id_number", "left_on", ("destination", "province", "city"), "reason"), Outflows),
     "dues": Kind(("seq", "name", "id_number", "period", "amount", "paid_on", "paid_to", "receipt", "notes"),
                  (("id_number", "name"), "period", "amount", "paid_on"), Dues),
     "reports": Kind(("seq", "name", "id_number", "reported_on", "report_kind", "summary", "notes"),
@@ -350,7 +461,7 @@ KINDS: dict[str, Kind] = {
 
 
 def kind_of(text: str) -> str:
-    return parse.parse_choice(text, {k: k for k in KINDS} | {v: k for k, v in L.IMPORT_KINDS.items()},
+    return parse.parse_choice(text, {k: k for k in KINDS} | {v: k for k, v in L.IMPORT_KINDS.items() if k in KINDS},
                               L.FIELD_IMPORT_KIND)
 
 
@@ -366,12 +477,38 @@ def file_hash(path: Path) -> str:
 
 
 def read(kind: str, path: Path, sheet: str | None = None) -> sheets.Table:
+    """The kind's table: the named sheet; else, in a workbook holding a sheet named for the kind (as export all
+    writes them), that sheet; else the first sheet with the kind's headers."""
     spec = KINDS[kind]
     try:
+        if sheet is None and path.suffix.lower() in sheets.WORKBOOK_SUFFIXES:
+            named = _named_sheet(path, kind)
+            if named is not None:
+                try:
+                    return sheets.read_table(path, spec.keys, spec.required, named)
+                except sheets.HeaderNotFound:
+                    pass
         return sheets.read_table(path, spec.keys, spec.required, sheet)
     except sheets.HeaderNotFound as error:
         error.hint = L.HEADER_NOT_FOUND_HINT.format(kind=kind)
         raise
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # the reader proper says what is wrong with the file
+        return []
+
+
+def _named_sheet(path: Path, kind: str) -> str | None:
+    wanted = {parse.fold(L.IMPORT_KINDS.get(kind, "")), parse.fold(L.EXPORT_KINDS.get(_EXPORT_KIND.get(kind, kind), ""))}
+    return next((n for n in _sheet_names(path) if parse.fold(n) in wanted), None)
+
+
+_EXPORT_KIND = {"members": "roster", "outflows": "register"}
 
 
 def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *, dry_run: bool = False,
@@ -380,33 +517,52 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
     """Import one file as one batch; raises ImportRefused (nothing written) when a row is bad."""
     table = read(kind, path, sheet)
     outcome = Outcome(kind, path.name, table.sheet)
-    parsed: dict = {}
     try:
         with led.transaction(f"import {kind}"):
-            outcome.batch_id = led.insert("import_batches", {
-                "kind": kind, "file_name": path.name, "file_hash": file_hash(path),
-                "imported_at": datetime.now().isoformat(timespec="seconds"),
-            })
-            led.batch_id = outcome.batch_id
-            for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
-                if len(parsed) > PARSED_LIMIT:
-                    parsed.clear()
-                rows = [Cells(row, table.headers, parsed) for row in chunk]
-                batch = KINDS[kind].batch(led, rows)
-                for cells in rows:
-                    _check_row(batch, cells, table.sheet, outcome)
-                batch.write(led)  # rolled back with the rest when a row is bad and --skip-invalid is not given
-            if outcome.errors and not skip_invalid:
-                raise ImportRefused(outcome)
-            led.update("import_batches", outcome.batch_id, {
-                "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
-                "rows_skipped": len({e.row for e in outcome.errors}),
-            })
-            if dry_run:
-                raise _DryRun
+            _begin_batch(led, kind, path, outcome)
+            _run_table(led, KINDS[kind], table, outcome, progress, {})
+            _finish_batch(led, outcome, skip_invalid, dry_run)
     except _DryRun:
         outcome.batch_id = None
     return outcome
+
+
+def _begin_batch(led: Ledger, kind: str, path: Path, outcome: Outcome) -> None:
+    outcome.batch_id = led.insert("import_batches", {
+        "kind": kind, "file_name": path.name, "file_hash": file_hash(path),
+        "imported_at": datetime.now().isoformat(timespec="seconds"),
+    })
+    led.batch_id = outcome.batch_id
+
+
+def _finish_batch(led: Ledger, outcome: Outcome, skip_invalid: bool, dry_run: bool) -> None:
+    if outcome.errors and not skip_invalid:
+        raise ImportRefused(outcome)
+    led.update("import_batches", outcome.batch_id, {
+        "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
+        "rows_skipped": len({(e.sheet, e.row) for e in outcome.errors}),
+    })
+    if dry_run:
+        raise _DryRun
+
+
+def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
+               progress: Callable[[Iterable, int | None], Iterator], parsed: dict, replay: bool = False) -> None:
+    """Check and stage a table's rows chunk by chunk, writing each chunk's good rows inside the transaction."""
+    ignored = list(getattr(table, "ignored", None) or [])
+    if ignored:
+        outcome.ignored_columns[table.sheet] = ignored
+    for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
+        if len(parsed) > PARSED_LIMIT:
+            parsed.clear()
+        rows = [Cells(row, table.headers, parsed) for row in chunk]
+        batch = spec.batch(led, rows)
+        if replay:
+            batch.replay = True
+        for cells in rows:
+            _check_row(batch, cells, table.sheet, outcome)
+        outcome.unplaced.extend(getattr(batch, "unplaced", ()))
+        batch.write(led)  # rolled back with the rest when a row is bad and --skip-invalid is not given
 
 
 def _chunks(rows: Iterable[sheets.Row], size: int) -> Iterator[list[sheets.Row]]:
@@ -460,3 +616,430 @@ def undo_last(led: Ledger) -> Undone:
     batch = dict(batch)
     undo.undo(led, tx)
     return Undone(batch, inserted, restored)
+
+
+# ---------------------------------------------------------------- import all: the workbook export all writes
+#
+# Each sheet is one kind of record; they are read in dependency order (the roster before what names its
+# members, cards before their reviews, groups before their members) in one transaction, as one batch. The
+# records are checked by the same checks as the commands, as of their own dates: a member transferred out
+# today still paid dues last year. A record already in the ledger (by its natural key) is counted unchanged.
+
+
+def _field(key: str) -> str:
+    return L.HEADER_ALIASES[key][0]
+
+
+class _Replay:
+    """Checks see the member as they were when the record was made (see _as_was)."""
+
+    replay = True
+
+    def member(self, c: Cells) -> dict:
+        return _as_was(super().member(c))
+
+
+class ReplayDues(_Replay, Dues):
+    pass
+
+
+class ReplayReports(_Replay, Reports):
+    pass
+
+
+class _Simple(_Replay, ByMember):
+    """A kind of record about one member, known by a natural key; subclasses say how a row reads."""
+
+    table = ""
+    known_sql = ""
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.known = {tuple(r) for r in _of_members(led, self.known_sql, self.member_ids)} if self.known_sql else set()
+        self.led = led
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        raise NotImplementedError
+
+    def row(self, c: Cells) -> str:
+        member = self.member(c)
+        key, values = self.values(c, member)
+        key = tuple(_sql(v) for v in key)
+        if key in self.known:
+            return UNCHANGED
+        self.known.add(key)
+        self.rows.append(values)
+        return ADDED
+
+    def write(self, led: Ledger) -> None:
+        led.insert_many(self.table, self.rows)
+
+
+def _sql(value: object) -> object:
+    from flowparty.db import to_sql
+
+    return to_sql(value)
+
+
+def _day(c: Cells, key: str, required: bool = False) -> date | None:
+    value = (c.need if required else c.get)(key, parse.parse_date, _field(key))
+    if value is not None:
+        records._not_future(value, _field(key))
+    return value
+
+
+def _outflows_of(led: Ledger, member_ids: list[int]) -> dict[tuple[int, str], int]:
+    return {(r["member_id"], r["left_on"]): r["id"]
+            for r in _of_members(led, "SELECT id, member_id, left_on FROM outflows WHERE member_id IN ?", member_ids)}
+
+
+def _outflow_id(c: Cells, outflows: dict, member: dict) -> int | None:
+    left_on = c.get("left_on", parse.parse_date, L.FIELD_LEFT_ON)
+    if left_on is None:
+        return None
+    found = outflows.get((member["id"], left_on.isoformat()))
+    if found is None:
+        raise _CellError(c.headers["left_on"], c.raw("left_on"),
+                         L.IMPORT_OUTFLOW_UNKNOWN.format(name=member["name"], left_on=left_on.isoformat()))
+    return found
+
+
+class Cards(_Simple):
+    table = "cards"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.outflows = _outflows_of(led, self.member_ids)
+        self.known = {(r["card_no"],) for r in led.all("SELECT card_no FROM cards")}
+        self.valid = {r["member_id"]: r["card_no"] for r in led.all("SELECT member_id, card_no FROM cards"
+                                                                     " WHERE voided_on IS NULL")}
+        self.committee = led.setting("committee") or ""
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        card_no = c.need("card_no")
+        if (card_no,) in self.known:
+            return (card_no,), {}
+        issued_on = _day(c, "card_issued", True)
+        voided_on = _day(c, "voided_on")
+        if voided_on:
+            records._not_before(voided_on, _field("voided_on"), issued_on, _field("card_issued"))
+        elif member["id"] in self.valid:
+            raise BadInput(L.IMPORT_CARD_TWO_VALID.format(name=member["name"], first=self.valid[member["id"]],
+                                                         second=card_no))
+        else:
+            self.valid[member["id"]] = card_no
+        return (card_no,), {"member_id": member["id"], "outflow_id": _outflow_id(c, self.outflows, member),
+                            "card_no": card_no, "issued_on": issued_on,
+                            "committee": c.get("committee") or self.committee, "voided_on": voided_on,
+                            "void_reason": c.get("void_reason") if voided_on else None}
+
+
+class Reviews(_Simple):
+    table = "card_reviews"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.cards = {r["card_no"]: r for r in led.all("SELECT id, card_no, member_id, issued_on FROM cards")}
+        self.known = {(r[0], r[1]) for r in led.all("SELECT card_id, reviewed_on FROM card_reviews")}
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        card_no = c.need("card_no")
+        card = self.cards.get(card_no)
+        if card is None or card["member_id"] != member["id"]:
+            raise _CellError(c.headers["card_no"], card_no, L.IMPORT_CARD_UNKNOWN.format(card_no=card_no))
+        reviewed_on = _day(c, "reviewed_on", True)
+        records._not_before(reviewed_on, _field("reviewed_on"), as_date(card["issued_on"]), _field("card_issued"))
+        return (card["id"], reviewed_on), {
+            "card_id": card["id"], "reviewed_on": reviewed_on, "reviewer": c.get("reviewer"),
+            "result": c.get("review_result", parse.parse_choice, L.REVIEW_RESULTS, _field("review_result")) or "合格",
+            "note": c.get("notes")}
+
+
+class Checkins(_Simple):
+    table = "checkins"
+    known_sql = "SELECT member_id, checked_in_on, org FROM checkins WHERE member_id IN ?"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.outflows = _outflows_of(led, self.member_ids)
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on, org = _day(c, "checked_in_on", True), c.need("org")
+        return (member["id"], on, org), {
+            "member_id": member["id"], "outflow_id": _outflow_id(c, self.outflows, member), "org": org,
+            "checked_in_on": on, "branch": c.get("assigned_branch"), "verified": _yes(c, "verified"),
+            "filed": _yes(c, "filed")}
+
+
+class Contacts(_Simple):
+    table = "contacts"
+    known_sql = "SELECT member_id, contacted_on, channel, note FROM contacts WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on = _day(c, "contacted_on", True)
+        channel = c.get("channel", parse.parse_choice, L.CHANNELS, L.FIELD_CHANNEL) or "电话"
+        note = c.get("contact_note")
+        return (member["id"], on, channel, note), {"member_id": member["id"], "contacted_on": on,
+                                                   "channel": channel, "note": note}
+
+
+class OrgLife(_Simple):
+    table = "org_life"
+    known_sql = "SELECT member_id, held_on, kind, place FROM org_life WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on = _day(c, "held_on", True)
+        kind = c.get("org_life_kind", parse.parse_choice, L.ORG_LIFE_KINDS, L.FIELD_KIND) or "主题党日"
+        place = c.get("org_life_place", parse.parse_choice, _PLACE_CHOICES, L.FIELD_WHERE) or "inflow"
+        return (member["id"], on, kind, place), {"member_id": member["id"], "held_on": on, "kind": kind,
+                                                 "place": place}
+
+
+_PLACE_CHOICES = {**L.PLACES, **{v: k for k, v in L.PLACE_NAMES.items()},
+                  **{parse.fold(v): k for k, v in L.PLACE_NAMES.items()}}
+
+
+class Inflows(_Simple):
+    table = "inflows"
+    known_sql = "SELECT member_id, arrived_on FROM inflows WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        arrived_on = _day(c, "arrived_on", True)
+        verified_on, ended_on = _day(c, "verified_on"), _day(c, "inflow_ended_on")
+        for key, day in (("verified_on", verified_on), ("inflow_ended_on", ended_on)):
+            if day:
+                records._not_before(day, _field(key), arrived_on, _field("arrived_on"))
+        return (member["id"], arrived_on), {
+            "member_id": member["id"], "origin_org": c.need("origin_org"), "origin_card_no": c.get("origin_card_no"),
+            "arrived_on": arrived_on, "branch": c.get("assigned_branch"), "verified_on": verified_on,
+            "ended_on": ended_on}
+
+
+class Feedback(_Simple):
+    table = "feedback"
+    known_sql = "SELECT member_id, sent_on, note FROM feedback WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on, note = _day(c, "sent_on", True), c.get("feedback_note")
+        return (member["id"], on, note), {"member_id": member["id"], "sent_on": on, "note": note}
+
+
+class Conversions(_Simple):
+    table = "conversions"
+    known_sql = "SELECT member_id, decided_on, outcome FROM conversions WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        on = _day(c, "decided_on", True)
+        outcome = c.need("conversion_outcome", parse.parse_choice, L.OUTCOME_CHOICES, _field("conversion_outcome"))
+        new_end = c.get("new_end", parse.parse_date, _field("new_end"))
+        old_end = c.get("old_end", parse.parse_date, _field("old_end")) if outcome == "extended" else None
+        if old_end and new_end:
+            records._not_before(new_end, _field("new_end"), old_end, _field("old_end"))
+        return (member["id"], on, outcome), {"member_id": member["id"], "decided_on": on, "outcome": outcome,
+                                             "new_end": new_end, "old_end": old_end if new_end else None}
+
+    def write(self, led: Ledger) -> None:
+        """The conversions; an extension also leaves the history convert leaves (the probation end before it),
+        which the audit reads to know the end as of an earlier day."""
+        extended = [(row["member_id"], row.pop("old_end"), row["new_end"]) for row in self.rows]
+        super().write(led)
+        led._history([led._history_row("members", member_id, member_id, "update", {"probation_ends": old.isoformat()},
+                                       {"probation_ends": new.isoformat()}) for member_id, old, new in extended if old])
+
+
+class Standards(_Simple):
+    table = "dues_standards"
+    known_sql = "SELECT member_id, year FROM dues_standards WHERE member_id IN ?"
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        from flowparty import dues
+
+        year = c.need("year", _year)
+        kind = c.need("standard_kind", parse.parse_choice, L.DUES_KIND_CHOICES, L.FIELD_DUES_KIND)
+        base, monthly = c.get("base", parse.parse_amount), c.get("monthly", parse.parse_amount)
+        fen = dues.monthly_standard(kind, base, monthly)
+        return (member["id"], year), {"member_id": member["id"], "year": year, "kind": kind,
+                                      "base_fen": base if kind in dues.BASE_KINDS else None, "monthly_fen": fen,
+                                      "set_on": _day(c, "set_on", True)}
+
+
+def _year(value: object) -> int:
+    try:
+        year = int(float(parse.fold(value)))
+    except ValueError:
+        raise BadInput(L.DUES_BAD_YEAR.format(value=parse.shown(value))) from None
+    if not 1990 <= year <= 2200:
+        raise BadInput(L.DUES_BAD_YEAR.format(value=year))
+    return year
+
+
+class Groups(Batch):
+    """临时党小组: the leader by 身份证号; its members come from the next sheet."""
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        ids = set()
+        for c in rows:
+            try:
+                ids.add(c.get("leader_id", parse.parse_id_number))
+            except _CellError:
+                pass
+        self.leaders = {m["id_number"]: m for m in _members(led, sorted(i for i in ids if i))}
+        self.known = {r[0] for r in led.all("SELECT name FROM groups")}
+        self.rows: list[dict] = []
+
+    def row(self, c: Cells) -> str:
+        name = c.need("group_name")
+        if name in self.known:
+            return UNCHANGED
+        leader_id = c.need("leader_id", parse.parse_id_number)
+        leader = self.leaders.get(leader_id)
+        if leader is None:
+            raise _CellError(c.headers["leader_id"], leader_id, L.MEMBER_NOT_FOUND_ID.format(value=leader_id))
+        self.rows.append({"name": name, "city": c.need("group_city"), "leader_id": leader["id"],
+                          "formed_on": _day(c, "formed_on", True)})
+        self.known.add(name)
+        return ADDED
+
+    def write(self, led: Ledger) -> None:
+        led.insert_many("groups", self.rows)
+
+
+class GroupMembers(_Simple):
+    table = "group_members"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.groups = {r["name"]: r["id"] for r in led.all("SELECT id, name FROM groups")}
+        self.known = {(r[0], r[1]) for r in led.all("SELECT group_id, member_id FROM group_members")}
+
+    def values(self, c: Cells, member: dict) -> tuple[tuple, dict]:
+        name = c.need("group_name")
+        if name not in self.groups:
+            raise _CellError(c.headers["group_name"], name, L.IMPORT_GROUP_UNKNOWN.format(name=name))
+        return (self.groups[name], member["id"]), {"group_id": self.groups[name], "member_id": member["id"]}
+
+
+class ReplayRoster(Roster):
+    replay = True
+
+
+class ReplayOutflows(Outflows):
+    replay = True
+
+
+_WHO_KEYS = ("name", "id_number")
+_WHO = (("id_number", "name"),)
+# export kind -> how import all reads its sheet, in the order the sheets are read
+ALL_KINDS: dict[str, Kind] = {
+    "roster": Kind(("seq", *_ROSTER_KEYS[1:], "status", "added_on", "notes"), ("name", "id_number"), ReplayRoster),
+    "register": Kind(KINDS["outflows"].keys, KINDS["outflows"].required, ReplayOutflows),
+    "cards": Kind((*_WHO_KEYS, "card_no", "card_issued", "left_on", "committee", "voided_on", "void_reason"),
+                  (*_WHO, "card_no", "card_issued"), Cards),
+    "reviews": Kind((*_WHO_KEYS, "card_no", "reviewed_on", "reviewer", "review_result", "notes"),
+                    (*_WHO, "card_no", "reviewed_on"), Reviews),
+    "checkins": Kind((*_WHO_KEYS, "checked_in_on", "org", "assigned_branch", "verified", "filed", "left_on"),
+                     (*_WHO, "checked_in_on", "org"), Checkins),
+    "dues": Kind(KINDS["dues"].keys, KINDS["dues"].required, ReplayDues),
+    "reports": Kind(KINDS["reports"].keys, KINDS["reports"].required, ReplayReports),
+    "contacts": Kind((*_WHO_KEYS, "contacted_on", "channel", "contact_note"), (*_WHO, "contacted_on"), Contacts),
+    "org_life": Kind((*_WHO_KEYS, "held_on", "org_life_kind", "org_life_place"), (*_WHO, "held_on"), OrgLife),
+    "inflows": Kind((*_WHO_KEYS, "origin_org", "origin_card_no", "arrived_on", "assigned_branch", "verified_on",
+                     "inflow_ended_on"), (*_WHO, "origin_org", "arrived_on"), Inflows),
+    "feedback": Kind((*_WHO_KEYS, "sent_on", "feedback_note"), (*_WHO, "sent_on"), Feedback),
+    "groups": Kind(("group_name", "group_city", "leader_name", "leader_id", "formed_on"),
+                   ("group_name", "leader_id", "formed_on"), Groups),
+    "group_members": Kind(("group_name", *_WHO_KEYS), ("group_name", *_WHO), GroupMembers),
+    "dues_standards": Kind((*_WHO_KEYS, "year", "standard_kind", "base", "monthly", "set_on"),
+                           (*_WHO, "year", "standard_kind", "set_on"), Standards),
+    "conversions": Kind((*_WHO_KEYS, "decided_on", "conversion_outcome", "new_end", "old_end"),
+                        (*_WHO, "decided_on", "conversion_outcome"), Conversions),
+}
+SETTINGS_COMPARED = ("branch", "code", "since")  # what must agree when the ledger already holds records
+
+
+def import_all(led: Ledger, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
+               progress: Callable[[Iterable, int | None], Iterator] = lambda rows, total: iter(rows)) -> Outcome:
+    """Read back a workbook export all wrote: every sheet, in dependency order, one transaction, one batch.
+
+    Into an empty ledger (no members yet) the 台账设置 sheet's settings are applied first; into a ledger that
+    holds records they must agree (branch, code, since), or nothing is written. Raises ImportRefused when a
+    row is bad (unless skip_invalid); a dry run checks everything and writes nothing."""
+    if not path.is_file():
+        raise BadInput(L.FILE_NOT_FOUND.format(path=path))
+    if path.suffix.lower() not in sheets.WORKBOOK_SUFFIXES:
+        raise BadInput(L.UNSUPPORTED_FILE.format(path=path), L.UNSUPPORTED_FILE_HINT)
+    names = {parse.fold(n): n for n in _sheet_names(path)}
+    outcome = Outcome("all", path.name, "")
+    parsed: dict = {}
+    try:
+        with led.transaction("import all"):
+            _begin_batch(led, "all", path, outcome)
+            settings_sheet = names.get(parse.fold(L.EXPORT_KINDS["settings"]))
+            if settings_sheet:
+                _apply_settings(led, path, settings_sheet)
+            else:
+                outcome.missing_sheets.append(L.EXPORT_KINDS["settings"])
+            for kind, spec in ALL_KINDS.items():
+                sheet = names.get(parse.fold(L.EXPORT_KINDS[kind]))
+                if sheet is None:
+                    outcome.missing_sheets.append(L.EXPORT_KINDS[kind])
+                    continue
+                table = sheets.read_table(path, spec.keys, spec.required, sheet)
+                before = (outcome.added, outcome.unchanged, len(outcome.errors))
+                _run_table(led, spec, table, outcome, progress, parsed, replay=True)
+                outcome.sheets.append(SheetCount(kind, table.sheet, outcome.added - before[0],
+                                                 outcome.unchanged - before[1],
+                                                 len({e.row for e in outcome.errors[before[2]:]})))
+            _finish_batch(led, outcome, skip_invalid, dry_run)
+    except _DryRun:
+        outcome.batch_id = None
+    return outcome
+
+
+def _apply_settings(led: Ledger, path: Path, sheet: str) -> None:
+    table = sheets.read_table(path, ("setting_key", "setting_name", "setting_value"),
+                              ("setting_key", "setting_value"), sheet)
+    theirs = {parse.fold(r.values.get("setting_key")): "" if r.values.get("setting_value") is None
+              else _setting_text(r.values["setting_value"]) for r in table.rows if r.values.get("setting_key")}
+    empty = led.scalar("SELECT count(*) FROM members") == 0
+    batch_id, led.batch_id = led.batch_id, None  # the ledger's setup, not a record of the batch: undo keeps it
+    try:
+        _set_or_compare(led, theirs, empty)
+    finally:
+        led.batch_id = batch_id
+
+
+def _set_or_compare(led: Ledger, theirs: dict[str, str], empty: bool) -> None:
+    for key, value in theirs.items():
+        if empty:
+            if key != "demo":
+                led.set_setting(key, value)
+        elif key in SETTINGS_COMPARED and (led.setting(key) or "") != value:
+            raise BadInput(L.IMPORT_ALL_SETTINGS_DIFFER.format(name=L.SETTING_NAMES_RT.get(key, key), theirs=value,
+                                                               ours=led.setting(key) or ""),
+                           L.IMPORT_ALL_SETTINGS_HINT)
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# ---------------------------------------------------------------- what the command prints after an import
+
+
+def summary_lines(outcome: Outcome) -> list[str]:
+    """Chinese lines for the end of an import (dry run or not): each sheet's counts when import all read several,
+    the columns no kind read, the places that could not be placed, and the sheets the workbook lacks."""
+    lines = [L.SUMMARY_SHEET_LINE.format(sheet=s.sheet, added=s.added, unchanged=s.unchanged, errors=s.errors)
+             for s in outcome.sheets]
+    for sheet, columns in outcome.ignored_columns.items():
+        lines.append(L.SUMMARY_IGNORED.format(sheet=sheet, columns="、".join(f"“{c}”" for c in columns)))
+    if outcome.unplaced:
+        places = list(dict.fromkeys(outcome.unplaced))
+        shown = "、".join(f"“{p}”" for p in places[:10]) + ("……" if len(places) > 10 else "")
+        lines.append(L.SUMMARY_UNPLACED.format(count=len(places), places=shown))
+    if outcome.missing_sheets and outcome.kind == "all":
+        lines.append(L.SUMMARY_MISSING_SHEETS.format(sheets="、".join(outcome.missing_sheets)))
+    return lines

@@ -891,3 +891,146 @@ DATE_BEFORE_1900 = "{field}“{value}”早于 1900 年，不是有效的日期�
 HEADER_DUPLICATE = "工作表“{sheet}”中有两列都表示“{key}”：第 {first} 列“{first_text}”和第 {second} 列“{second_text}”；请删去或改名其中一列。"
 IMPORT_IGNORED_COLUMNS = "未使用的列：{columns}"
 IMPORT_UNPLACED = "未能识别省市的外出地点（按原文保存）：{places}"
+# ---------------------------------------------------------------- round trip (issue 12): export all ⇄ import all
+# The headers export all writes, each also a header the importers read: (key, header, other spellings...).
+ROUNDTRIP_ALIASES = {
+    "setting_key": ("设置项",),
+    "setting_name": ("设置名称",),
+    "setting_value": ("设置值",),
+    "quarterly": ("按季交纳", "按季度交纳"),
+    "status": ("状态", "当前状态", "外出状态"),
+    "added_on": ("登记日期", "列入名册日期"),
+    "province": ("省", "省份", "流入省份", "所在省"),
+    "city": ("市", "城市", "流入城市", "所在市"),
+    "away_phone": ("外出联系电话", "外出期间联系电话", "外出期间电话"),
+    "fixed": ("固定处所", "有固定处所", "固定地点"),
+    "briefed": ("外出前教育", "已进行外出前教育"),
+    "card_no": ("活动证编号", "流动党员活动证编号", "活动证号"),
+    "card_issued": ("发证日期", "活动证发放日期", "发放日期"),
+    "inspected_on": ("查验日期", "活动证查验日期"),
+    "transferred_on": ("转出日期", "组织关系转出日期"),
+    "transfer_to": ("转入组织", "转入党组织", "组织关系转至"),
+    "outflow_summary": ("外出小结", "外出期间小结"),
+    "committee": ("盖章党委", "基层党委"),
+    "voided_on": ("作废日期",),
+    "void_reason": ("作废原因",),
+    "reviewed_on": ("年审日期",),
+    "reviewer": ("审核人", "年审人"),
+    "review_result": ("年审结果",),
+    "checked_in_on": ("报到日期", "报到时间"),
+    "org": ("接收党组织", "报到党组织", "接收组织"),
+    "assigned_branch": ("编入支部", "编入党支部"),
+    "verified": ("已验证", "是否验证"),
+    "filed": ("已备案", "是否备案"),
+    "contacted_on": ("联系日期", "联系时间"),
+    "channel": ("联系渠道", "联系途径"),
+    "contact_note": ("联系内容", "联系情况"),
+    "held_on": ("组织生活日期", "参加日期"),
+    "org_life_kind": ("组织生活类型", "组织生活形式"),
+    "org_life_place": ("参加地点", "组织生活地点"),
+    "origin_org": ("原组织", "原党组织", "流出地党组织"),
+    "origin_card_no": ("原活动证编号",),
+    "arrived_on": ("到达日期", "流入日期", "流入时间"),
+    "verified_on": ("验证日期",),
+    "inflow_ended_on": ("离开日期",),
+    "sent_on": ("反馈日期",),
+    "feedback_note": ("反馈内容",),
+    "group_name": ("小组名称", "临时党小组名称"),
+    "group_city": ("所在城市",),
+    "leader_name": ("组长姓名", "组长"),
+    "leader_id": ("组长身份证号",),
+    "formed_on": ("成立日期",),
+    "year": ("年度",),
+    "standard_kind": ("标准类型", "核定方式"),
+    "base": ("计算基数", "月收入"),
+    "monthly": ("每月党费", "月交金额", "每月金额"),
+    "set_on": ("核定日期",),
+    "decided_on": ("决定日期",),
+    "conversion_outcome": ("处理结果",),
+    "new_end": ("延长至", "新的期满日期"),
+    "old_end": ("原预备期满日期", "原期满日期"),
+}
+for _key, _words in ROUNDTRIP_ALIASES.items():
+    HEADER_ALIASES.setdefault(_key, _words)
+
+EXPORT_KINDS.update({
+    "settings": "台账设置", "roster": "党员名册", "cards": "活动证", "reviews": "活动证年审", "checkins": "报到记录",
+    "contacts": "联系记录", "org_life": "组织生活记录", "inflows": "外来流动党员", "feedback": "反馈记录",
+    "groups": "临时党小组", "group_members": "临时党小组成员", "dues_standards": "党费标准",
+    "conversions": "预备期处理",
+})
+
+
+def _headers(*keys: str) -> tuple[str, ...]:
+    return tuple(HEADER_ALIASES[k][0] for k in keys)
+
+
+EXPORT_HEADERS["register"] = ("序号", "姓名", "性别", "身份证号", "联系电话", "入党时间", "外出时间", "省", "市", "详细地址",
+                              "外出原因", "工作单位", "单位类型", "预计返回时间", "外出联系电话", "固定处所", "外出前教育",
+                              "活动证编号", "发证日期", "状态", "返回日期", "查验日期", "转出日期", "转入组织", "外出小结")
+EXPORT_HEADERS.update({
+    "settings": _headers("setting_key", "setting_name", "setting_value"),
+    "roster": _headers("seq", "name", "gender", "id_number", "phone", "category", "joined", "probation_ends",
+                       "quarterly", "occupation", "status", "added_on", "notes"),
+    "cards": _headers("name", "id_number", "card_no", "card_issued", "left_on", "committee", "voided_on",
+                      "void_reason"),
+    "reviews": _headers("name", "id_number", "card_no", "reviewed_on", "reviewer", "review_result", "notes"),
+    "checkins": _headers("name", "id_number", "checked_in_on", "org", "assigned_branch", "verified", "filed",
+                         "left_on"),
+    "contacts": _headers("name", "id_number", "contacted_on", "channel", "contact_note"),
+    "org_life": _headers("name", "id_number", "held_on", "org_life_kind", "org_life_place"),
+    "inflows": _headers("name", "id_number", "origin_org", "origin_card_no", "arrived_on", "assigned_branch",
+                        "verified_on", "inflow_ended_on"),
+    "feedback": _headers("name", "id_number", "sent_on", "feedback_note"),
+    "groups": _headers("group_name", "group_city", "leader_name", "leader_id", "formed_on"),
+    "group_members": _headers("group_name", "name", "id_number"),
+    "dues_standards": _headers("name", "id_number", "year", "standard_kind", "base", "monthly", "set_on"),
+    "conversions": _headers("name", "id_number", "decided_on", "conversion_outcome", "new_end", "old_end"),
+})
+REGISTER_STATUS_CHOICES = {"外出": "away", "已返回": "returned", "已转出": "transferred", "返回": "returned",
+                           "转出": "transferred", "在外": "away"}
+ROSTER_CATEGORIES = {**MEMBER_CATEGORIES, "已取消预备党员资格": "cancelled", "已取消": "cancelled",
+                     "取消预备党员资格": "cancelled"}
+YES_NO_CHOICES = {YES: "1", NO: "0", "是的": "1", "有": "1", "无": "0", "√": "1", "1": "1", "0": "0"}
+OUTCOME_CHOICES = {v: k for k, v in OUTCOMES.items()}
+DUES_KIND_CHOICES = {v: k for k, v in DUES_KINDS.items()}
+SETTING_NAMES_RT = {"branch": "支部名称", "committee": "基层党委", "code": "支部代码", "since": "台账起始月份",
+                    "report_months": "汇报周期（月）", "home_province": "所在省", "home_city": "所在市",
+                    "created_on": "建账日期"}
+FIELD_ROUNDTRIP_STATUS = "状态"
+IMPORT_ALL_KIND = "全部"
+IMPORT_ALL_SETTINGS_DIFFER = ("工作簿的台账设置与本台账不符：“{name}”在工作簿中为“{theirs}”，本台账为“{ours}”。")
+IMPORT_ALL_SETTINGS_HINT = "整本导入（import all）用于把 export all 导出的工作簿导入一本新建的台账。"
+IMPORT_ALL_NO_SHEET = "工作簿中没有“{sheet}”工作表，这一类记录未导入。"
+IMPORT_ALL_NOT_FOUND = "{what}：表中第 {row} 行引用的{ref}在台账中找不到。"
+IMPORT_CARD_TWO_VALID = "{name} 同时有两张有效的活动证（{first}、{second}）；一人只能持有一张有效活动证。"
+IMPORT_GROUP_UNKNOWN = "临时党小组“{name}”不在“临时党小组”工作表中。"
+IMPORT_CARD_UNKNOWN = "活动证“{card_no}”不在台账中。"
+IMPORT_OUTFLOW_UNKNOWN = "{name} 没有 {left_on} 外出的登记。"
+SUMMARY_SHEET_LINE = "  {sheet}：新增 {added} 行，已在台账中 {unchanged} 行，有错误 {errors} 行。"
+SUMMARY_IGNORED = "未使用的列（工作表“{sheet}”）：{columns}。这些列的内容没有导入。"
+SUMMARY_UNPLACED = "无法确定省市的地点 {count} 处（按原文保存在详细地址中）：{places}"
+SUMMARY_MISSING_SHEETS = "工作簿中没有这些工作表，相应记录未导入：{sheets}"
+MERGE_SHARED_LINKED = "身份证号 {id}（{name}）：{first}登记为外出、{second}登记为外来，是同一人，已关联。"
+MERGE_SHARED_BOTH = "身份证号 {id}（{name}）同时在{first}（{first_status}）和{second}（{second_status}）的台账中。"
+MERGE_SHARED_HEADING = "两个支部台账都有的身份证号 {count} 个："
+ROUNDTRIP_AWAY_BUT_ENDED = "状态为“{status}”（仍在外出），却填写了返回或转出日期；请核对“状态”列。"
+TEMPLATE_NOTES.update({
+    "quarterly": "是/否：按季度交纳党费的填“是”；留空为按月。",
+    "province": "流入地的省（自治区、直辖市），如 浙江省；与“市”“详细地址”分列时可不填“外出地点”。",
+    "city": "流入地的市（地区、自治州），直辖市填 上海市 等。",
+    "away_phone": "外出期间的联系电话；留空时用“联系电话”。",
+    "fixed": "是/否：在流入地有固定处所。",
+    "briefed": "是/否：外出前已进行教育。",
+    "card_no": "已发放的《流动党员活动证》编号，可留空。",
+    "card_issued": "活动证发放日期；留空为外出时间。",
+    "status": "外出/已返回/已转出；留空时填了返回日期即为已返回。",
+    "inspected_on": "已返回的，活动证查验日期，可留空。",
+    "transferred_on": "已转出的，组织关系转出日期。",
+    "transfer_to": "已转出的，转入的党组织。",
+    "outflow_summary": "外出期间小结，可留空。",
+})
+IMPORT_ALL_DONE = "已导入“{file}”（{sheets} 个工作表）：新增 {added} 行，已在台账中 {unchanged} 行，跳过有错误的 {skipped} 行。批次 {batch}。"
+IMPORT_ALL_DRY_RUN = "试导入“{file}”（{sheets} 个工作表）：将新增 {added} 行，已在台账中 {unchanged} 行，有错误 {skipped} 行。未写入任何数据。"
+IMPORT_ALL_HELP = "导入 export all 导出的整本工作簿：名册、登记簿、活动证、年审、报到、党费、汇报、联系、组织生活、外来党员、反馈、临时党小组、党费标准、预备期处理，一个批次，可撤销。"
+IMPORT_KINDS.setdefault("all", "整本台账（export all 的全部工作表）")  # the batch kind of import all (import undo names it)

@@ -13,7 +13,7 @@ that both hold the member as active is a mistake to settle between them, and the
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -45,11 +45,29 @@ NOT_COPIED = {"id", "batch_id", "branch_id"}  # import batches and branches belo
 
 
 @dataclass
+class Shared:
+    """A 身份证号 that this branch's ledger and another branch's both hold (SPEC §8: named in the summary)."""
+
+    id_number: str
+    name: str
+    first: str  # the branch that held the member before this merge
+    first_status: str
+    second: str  # the branch being merged
+    second_status: str
+
+    @property
+    def linked(self) -> bool:
+        """An outflow of one branch that is an inflow of the other: the same person, one member here."""
+        return {self.first_status, self.second_status} == {"away", "inflow"}
+
+
+@dataclass
 class Tally:
     added: int = 0
     updated: int = 0
     removed: int = 0
     same: int = 0
+    shared: list[Shared] = field(default_factory=list)
 
 
 @dataclass
@@ -163,13 +181,21 @@ def _merge_member(led: Ledger, branch_id: int, values: dict, row_id: int | None,
         return led.insert("members", {**values, "branch_id": branch_id})
     if existing["branch_id"] == branch_id:
         _count(tally, led.update("members", existing["id"], values))
+        return existing["id"]
+    first = led.scalar("SELECT name FROM branches WHERE id = ?", [existing["branch_id"]]) or led.setting("branch")
+    second = led.scalar("SELECT name FROM branches WHERE id = ?", [branch_id])
+    tally.shared.append(Shared(values["id_number"], existing["name"], first, existing["status"], second,
+                               values["status"]))
+    if tally.shared[-1].linked:
+        if values["status"] == "away":  # the home branch (where the member is away from) owns the member row
+            _count(tally, led.update("members", existing["id"], {**values, "branch_id": branch_id}))
+        else:
+            tally.same += 1  # the inflow branch's records attach to the home branch's member
     elif values["status"] == "transferred":
         tally.same += 1  # another branch holds the member now; this branch's records still attach to the row
     elif existing["status"] == "transferred":
         _count(tally, led.update("members", existing["id"], {**values, "branch_id": branch_id}))
     else:
-        first = led.scalar("SELECT name FROM branches WHERE id = ?", [existing["branch_id"]]) or led.setting("branch")
-        second = led.scalar("SELECT name FROM branches WHERE id = ?", [branch_id])
         raise BadInput(L.MERGE_BOTH_ACTIVE.format(id=values["id_number"], first=first, second=second))
     return existing["id"]
 
@@ -210,3 +236,23 @@ def _count(tally: Tally, changed: dict) -> None:
 
 def _target_columns(led: Ledger, table: str) -> set[str]:
     return {row[1] for row in led.all(f"PRAGMA table_info({table})")}
+
+
+def summary_lines(tallies: list[Tally]) -> list[str]:
+    """Chinese lines naming every 身份证号 that two branch ledgers both hold (after the per-branch counts)."""
+    seen: dict[str, Shared] = {}
+    for tally in tallies:
+        for shared in tally.shared:
+            seen.setdefault(shared.id_number, shared)
+    if not seen:
+        return []
+    lines = [L.MERGE_SHARED_HEADING.format(count=len(seen))]
+    for shared in seen.values():
+        template = L.MERGE_SHARED_LINKED if shared.linked else L.MERGE_SHARED_BOTH
+        first, second = shared.first, shared.second
+        if shared.linked and shared.first_status == "inflow":
+            first, second = second, first  # 外出 branch first
+        lines.append("  " + template.format(id=shared.id_number, name=shared.name, first=first,
+                                            second=second, first_status=L.STATUS[shared.first_status],
+                                            second_status=L.STATUS[shared.second_status]))
+    return lines

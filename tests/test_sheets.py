@@ -192,7 +192,7 @@ def test_missing_header_is_named(cli, ledger, tmp_path):
     wb.save(tmp_path / "x.xlsx")
     result = cli("import", "outflows", tmp_path / "x.xlsx")
     assert result.exit_code == 2
-    assert "缺少“外出地点、外出原因”列" in result.stderr and "import template outflows" in result.stderr
+    assert "缺少“外出地点或省、外出原因”列" in result.stderr and "import template outflows" in result.stderr
 
 
 def test_sheet_option_and_unknown_sheet(cli, ledger, tmp_path, register):
@@ -316,7 +316,9 @@ def test_export_all_has_a_sheet_per_kind_with_money_as_money(cli, filled, tmp_pa
     path = tmp_path / "all.xlsx"
     assert cli("export", "all", "--xlsx", path, "--as-of", "2026-06-30").exit_code == 0
     book = load_workbook(path)
-    assert book.sheetnames == ["外出流动党员登记簿", "党费交纳记录", "思想汇报记录", "审计问题清单"]
+    assert book.sheetnames == ["台账设置", "党员名册", "外出流动党员登记簿", "活动证", "活动证年审", "报到记录", "党费交纳记录",
+                               "思想汇报记录", "联系记录", "组织生活记录", "外来流动党员", "反馈记录", "临时党小组",
+                               "临时党小组成员", "党费标准", "预备期处理", "审计问题清单"]
     dues = book["党费交纳记录"]
     assert dues.cell(2, 4).value == 6 and dues.cell(2, 4).number_format == "0.00"
     assert dues.cell(2, 7).value == "+123" and dues.cell(2, 7).data_type == "s"
