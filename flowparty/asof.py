@@ -129,7 +129,7 @@ SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly, m.phone
 FROM members m
 LEFT JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
 LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
-WHERE m.id NOT IN (SELECT i.member_id FROM inflows i)
+WHERE (m.id NOT IN (SELECT i.member_id FROM inflows i) OR EXISTS (SELECT 1 FROM outflows x WHERE x.member_id = m.id))
   AND m.id NOT IN (SELECT t.member_id FROM transfers t WHERE t.transferred_on <= :d AND t.void_reason IS NULL)
   AND (m.joined_on IS NULL OR m.joined_on <= :d)
 """
@@ -138,7 +138,8 @@ WHERE m.id NOT IN (SELECT i.member_id FROM inflows i)
 _UNINSPECTED = """
 SELECT m.id AS member_id, m.id_number, m.name, o.ended_on
 FROM outflows o JOIN members m ON m.id = o.member_id
-WHERE o.end_kind = 'returned' AND o.ended_on <= :d AND o.ended_on >= :since_day
+WHERE o.end_kind = 'returned' AND o.ended_on <= :d AND o.ended_on >= COALESCE((SELECT b.since || '-01' FROM branches b WHERE b.id = m.branch_id
+                                AND b.since IS NOT NULL), :since_day)
   AND (o.inspected_on IS NULL OR o.inspected_on > :d)
   AND EXISTS (SELECT 1 FROM cards c WHERE c.member_id = m.id AND c.issued_on <= o.ended_on
               AND (c.voided_on IS NULL OR c.voided_on >= o.ended_on))
@@ -148,7 +149,7 @@ WHERE o.end_kind = 'returned' AND o.ended_on <= :d AND o.ended_on >= :since_day
 
 # Inflow members here on :d, with verification, assignment and the last feedback as of :d.
 _INFLOWS = """
-SELECT m.id AS member_id, m.id_number, m.name, i.arrived_on,
+SELECT m.id AS member_id, m.id_number, m.name, i.arrived_on, COALESCE(b.since, :since) AS since,
        i.verified_on IS NOT NULL AND i.verified_on <= :d AS verified,
        EXISTS (SELECT 1 FROM checkins k WHERE k.member_id = m.id AND k.outflow_id IS NULL AND k.void_reason IS NULL
                AND COALESCE(k.branch, '') != '' AND k.checked_in_on <= :d)
@@ -157,6 +158,7 @@ SELECT m.id AS member_id, m.id_number, m.name, i.arrived_on,
        (SELECT max(f.sent_on) FROM feedback f WHERE f.member_id = m.id AND f.sent_on <= :d AND f.void_reason IS NULL)
          AS last_feedback
 FROM inflows i JOIN members m ON m.id = i.member_id
+LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
 WHERE i.arrived_on <= :d AND (i.ended_on IS NULL OR i.ended_on > :d)
 """
 

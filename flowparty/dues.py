@@ -120,3 +120,9 @@ def check_plausible(amount_fen: int, months: int, limit_fen: int = DEFAULT_PLAUS
         raise BadInput(L.DUES_IMPLAUSIBLE.format(amount=format_fen(amount_fen), months=months,
                                                  per_month=format_fen(per_month), limit=format_fen(limit_fen)),
                        L.DUES_IMPLAUSIBLE_HINT)
+
+
+def plausible_limit(led: Ledger) -> int:
+    """The ledger's plausible monthly amount in fen (settings: dues_plausible_fen)."""
+    value = led.setting(PLAUSIBLE_SETTING)
+    return int(value) if value not in (None, "") else DEFAULT_PLAUSIBLE_FEN

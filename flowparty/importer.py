@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from flowparty import labels as L
 from flowparty import parse, records, sheets
 from flowparty.db import Ledger, as_date
+from flowparty.dues import check_plausible
 from flowparty.errors import BadInput
 
 ADDED, UNCHANGED = "added", "unchanged"
@@ -399,15 +400,20 @@ class ByMember(Batch):
 
 class Dues(ByMember):
     def __init__(self, led: Ledger, rows: list[Cells]):
+        from flowparty.dues import plausible_limit
+
         super().__init__(led, rows)
+        self.limit = plausible_limit(led)
         self.paid: dict[int, set[str]] = {}
-        for row in _of_members(led, "SELECT member_id, period FROM dues WHERE member_id IN ? AND void_reason IS NULL", self.member_ids):
+        for row in _of_members(led, "SELECT member_id, period FROM dues WHERE member_id IN ? AND void_reason IS NULL",
+                               self.member_ids):
             self.paid.setdefault(row["member_id"], set()).add(row["period"])
 
     def row(self, c: Cells) -> str:
         member = self.member(c)
         periods = c.need("period", parse.parse_periods)
         amount = c.need("amount", parse.parse_amount)
+        check_plausible(amount, len(periods), self.limit)
         paid_on = c.need("paid_on", parse.parse_date, L.FIELD_PAID_ON)
         paid = self.paid.setdefault(member["id"], set())
         already = sorted(str(m) for m in periods if str(m) in paid)

@@ -1034,3 +1034,4 @@ IMPORT_ALL_DONE = "已导入“{file}”（{sheets} 个工作表）：新增 {ad
 IMPORT_ALL_DRY_RUN = "试导入“{file}”（{sheets} 个工作表）：将新增 {added} 行，已在台账中 {unchanged} 行，有错误 {skipped} 行。未写入任何数据。"
 IMPORT_ALL_HELP = "导入 export all 导出的整本工作簿：名册、登记簿、活动证、年审、报到、党费、汇报、联系、组织生活、外来党员、反馈、临时党小组、党费标准、预备期处理，一个批次，可撤销。"
 IMPORT_KINDS.setdefault("all", "整本台账（export all 的全部工作表）")  # the batch kind of import all (import undo names it)
+FIELD_TEXT = "文字"

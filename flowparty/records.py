@@ -18,6 +18,8 @@ from flowparty.db import Ledger, as_date, to_sql
 from flowparty.errors import BadInput
 from flowparty.parse import (
     Destination,
+    clean_name,
+    clean_text,
     Month,
     birth_date_from_id,
     fold,
@@ -52,14 +54,16 @@ def _not_before(day: date, field: str, earlier: date | None, earlier_field: str)
 
 
 def _required(value: str | None, field: str) -> str:
-    text = fold(value) if value is not None else ""
+    """A name that must be given (a person's, an organisation's): one line, no control characters, not too long."""
+    text = clean_name(value, field) if value is not None else ""
     if not text:
         raise BadInput(L.EMPTY_FIELD.format(field=field))
     return text
 
 
-def _optional(value: str | None) -> str | None:
-    text = fold(value) if value is not None else ""
+def _optional(value: str | None, field: str = L.FIELD_TEXT) -> str | None:
+    """Free text that may be left out (notes, employer, summary): no control characters, not too long."""
+    text = clean_text(value, field) if value is not None else ""
     return text or None
 
 

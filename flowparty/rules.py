@@ -329,9 +329,8 @@ def inflow_unassigned(q: AsOf) -> Iterator[Finding]:
 def feedback_overdue(q: AsOf) -> Iterator[Finding]:
     """FP603: no feedback to an inflow member's origin organisation for 12 months."""
     months = _limit(q, "FP603")
-    since_day = as_date(q.since + "-01")
     for r in q.inflows:
-        late = _late(q, months, r["last_feedback"], r["arrived_on"], str(since_day))
+        late = _late(q, months, r["last_feedback"], r["arrived_on"], r["since"] + "-01")
         if late:
             since = late[1]
             yield _found("FP603", r, since, last=r["last_feedback"] or L.RULE_NONE, months=months)

@@ -64,9 +64,12 @@ def catalog() -> list[Setting]:
         Setting("home_city", L.SETTING_HOME_CITY, _place, ""),
         Setting("since", L.FIELD_SINCE, _month, None),
     ]
+    from flowparty.dues import DEFAULT_PLAUSIBLE_FEN, PLAUSIBLE_SETTING
+
     limits = {"report_months": _count(6, 12, (6, 12)), "dues_everyone": _count(0, 1)}
     return fixed + [Setting(key, L.SETTING_NAMES[key], limits.get(key, _count(1, 3650)), str(default))
-                    for key, default in THRESHOLDS.items()]
+                    for key, default in THRESHOLDS.items()] + [
+        Setting(PLAUSIBLE_SETTING, L.SETTING_DUES_PLAUSIBLE, _count(1, 100_000_000), str(DEFAULT_PLAUSIBLE_FEN))]
 
 
 def find(text: str) -> Setting:

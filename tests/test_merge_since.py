@@ -72,8 +72,6 @@ def test_a_township_with_the_branches_since_finds_what_the_branch_finds(branch_a
     assert _findings(town) == _findings(branch_a)
 
 
-@pytest.mark.xfail(strict=True, reason="asof._UNINSPECTED filters returns by the township's since_day, not by the"
-                                       " member's branch since (branches.since); the fix belongs in asof.py")
 def test_a_township_made_later_still_finds_the_branchs_fp103(branch_a, tmp_path):
     town, _ = _township(tmp_path, Month(2026, 6), branch_a)
     assert {f for f in _findings(town) if f[0] == "FP103"} == {f for f in _findings(branch_a) if f[0] == "FP103"}
@@ -108,9 +106,6 @@ def test_an_outflow_of_one_branch_that_is_an_inflow_of_another_is_linked_and_nam
                                 " WHERE m.id_number = ?", [LI]).fetchone() == (1,)
 
 
-@pytest.mark.xfail(strict=True, reason="asof._ROSTER leaves out every member with an inflows row, so the linked"
-                                       " member's home-branch rules do not run in the township; the fix belongs in"
-                                       " asof.py (an inflow row excludes a member only when they have no outflow)")
 def test_a_linked_member_is_audited_by_both_branches_rules(branch_a, tmp_path):
     b = tmp_path / "绿水村.db"
     led = _ledger(b, "绿水村党支部", "3302", Month(2025, 1))
@@ -139,8 +134,6 @@ def test_a_member_transferred_between_branches_is_named_too(branch_a, tmp_path):
     assert merge.summary_lines([merge.Tally()]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="rules.FP603 counts from the township's since (AsOf.since), not from the"
-                                       " inflow member's branch since; the fix belongs in asof._INFLOWS and rules.py")
 def test_a_township_made_later_still_finds_the_branchs_fp603(tmp_path):
     b = tmp_path / "绿水村.db"
     led = _ledger(b, "绿水村党支部", "3302", Month(2025, 1))

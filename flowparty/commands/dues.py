@@ -25,13 +25,18 @@ def record_dues(
     when: DateOpt = None,
     to: Annotated[str, typer.Option("--to", help="交至：home 本支部 / inflow 流入地党组织。")] = "home",
     receipt: Annotated[Optional[str], typer.Option("--receipt", help="收据号。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="金额超过每月合理上限（默认 2000 元）时确认照登。")] = False,
 ) -> None:
-    """登记党费（按月，或按季）。"""
-    from flowparty import records, ui
+    """登记党费（按月，或按季）。
+
+    例：flowparty record-dues 王建国 --period 2026-01..2026-06 --amount 240 --date 2026-07-02"""
+    from flowparty import dues, records, ui
 
     months = parse.parse_periods(period)
     fen = parse.parse_amount(amount)
     with writing("record-dues") as led:
+        if not force:
+            dues.check_plausible(fen, len(months), dues.plausible_limit(led))
         m = records.find_member(led, member)
         records.record_dues(led, m, periods=months, amount_fen=fen, paid_on=on(when, L.FIELD_PAID_ON),
                             paid_to=choice(to, L.PAID_TO, L.FIELD_PAID_TO), receipt=receipt)

@@ -77,6 +77,10 @@ def merge(
     for source, name, tally in results:
         done(L.MERGE_DONE.format(branch=name, path=source.path, added=tally.added, updated=tally.updated,
                                  removed=tally.removed, same=tally.same))
+    from flowparty import ui
+
+    for line in merging.summary_lines([tally for _, _, tally in results]):
+        ui.say(line)
 
 
 # ---------------------------------------------------------------- backup and check

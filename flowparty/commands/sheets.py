@@ -47,8 +47,12 @@ def _import_command(kind: str) -> Callable:
                                                progress=progress)
             except importer.ImportRefused as refused:
                 _list_import_errors(refused.outcome.errors, errors)
+                for line in importer.summary_lines(refused.outcome):
+                    ui.err().print(line, markup=False)
                 raise
         _list_import_errors(outcome.errors, errors)
+        for line in importer.summary_lines(outcome):
+            ui.say(line)
         counts = dict(file=file.name, sheet=outcome.sheet, added=outcome.added, unchanged=outcome.unchanged,
                       skipped=len({e.row for e in outcome.errors}))
         if dry_run:
@@ -77,6 +81,40 @@ def _list_import_errors(found: list, errors_file: Optional[Path]) -> None:
 
 for _kind in ("members", "outflows", "dues", "reports"):
     command(import_app, _kind)(_import_command(_kind))
+
+
+@command(import_app, "all")
+def import_all(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="export all 导出的 .xlsx 工作簿。")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告将会导入什么，不写入。")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
+    errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
+) -> None:
+    """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。
+
+    例：flowparty --db 新台账.db import all 台账.xlsx --dry-run"""
+    from flowparty import backup, importer, ui
+
+    progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
+    with ledger() as led:
+        if not dry_run:
+            backup.automatic(led.path, "import")
+        try:
+            outcome = importer.import_all(led, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
+        except importer.ImportRefused as refused:
+            _list_import_errors(refused.outcome.errors, errors)
+            for line in importer.summary_lines(refused.outcome):
+                ui.err().print(line, markup=False)
+            raise
+    _list_import_errors(outcome.errors, errors)
+    for line in importer.summary_lines(outcome):
+        ui.say(line)
+    counts = dict(file=file.name, sheets=len(outcome.sheets), added=outcome.added, unchanged=outcome.unchanged,
+                  skipped=len({(e.sheet, e.row) for e in outcome.errors}))
+    if dry_run:
+        ui.say(L.IMPORT_ALL_DRY_RUN.format(**counts))
+    else:
+        done(L.IMPORT_ALL_DONE.format(**counts, batch=outcome.batch_id))
 
 
 @command(import_app, "template")
