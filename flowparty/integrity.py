@@ -98,7 +98,7 @@ _ORDER = (
      " GROUP BY p.member_id",
      "{label} 的党费交纳日期 {second} 早于入党日期 {first}",
      "void dues {ref} --period 所属期 --reason 原因，或 member edit {ref} --joined 日期 --reason 原因"),
-    ("SELECT x.id, x.joined_on, x.probation_ends, '' FROM members x WHERE x.probation_ends < x.joined_on",
+    ("SELECT x.id AS member_id, x.joined_on, x.probation_ends, '' FROM members x WHERE x.probation_ends < x.joined_on",
      "预备期满日期 {second} 早于入党日期 {first}", "member edit {ref} --probation-ends 日期 --reason 原因"),
     ("SELECT u.member_id, o.left_on, u.changed_on, '' FROM outflow_changes u JOIN outflows o ON o.id = u.outflow_id"
      " WHERE u.changed_on < o.left_on AND u.void_reason IS NULL",
