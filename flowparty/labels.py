@@ -1035,3 +1035,4 @@ IMPORT_ALL_DRY_RUN = "试导入“{file}”（{sheets} 个工作表）：将新�
 IMPORT_ALL_HELP = "导入 export all 导出的整本工作簿：名册、登记簿、活动证、年审、报到、党费、汇报、联系、组织生活、外来党员、反馈、临时党小组、党费标准、预备期处理，一个批次，可撤销。"
 IMPORT_KINDS.setdefault("all", "整本台账（export all 的全部工作表）")  # the batch kind of import all (import undo names it)
 FIELD_TEXT = "文字"
+TABLE_DROPPED = "（窗口较窄，未显示：{columns}；用 --json 可看全部）"

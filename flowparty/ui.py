@@ -6,10 +6,12 @@ rich is imported on first use, so a command that prints nothing (or --version) d
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
+from flowparty import labels as L
 from flowparty.errors import FlowpartyError
 
 T = TypeVar("T")
@@ -53,16 +55,45 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+_WHOLE = re.compile(r"[\x21-\x7e]+")  # a run of ASCII without spaces: an ID, phone, date, card number, command
+
+
+def unbroken_width(text: str) -> int:
+    """The widest value in a cell that must not be broken across lines (身份证号, phone, date, card number)."""
+    return max((len(run) for run in _WHOLE.findall(text)), default=0)
+
+
 def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-          caption: str | None = None) -> None:
+          caption: str | None = None, drop: Sequence[int] = ()) -> None:
+    """A table whose ID, phone, date and number columns are never narrower than their longest value, so no
+    value is split across lines; Chinese text columns wrap between characters instead. When the columns cannot
+    fit the terminal, the columns in `drop` (least important first) are left out, and a note says which."""
+    from rich.cells import cell_len
     from rich.table import Table
 
-    grid = Table(title=title, caption=caption, header_style="bold", title_justify="left")
-    for header in headers:
-        grid.add_column(header, overflow="fold")
-    for row in rows:
-        grid.add_row(*("" if cell is None else str(cell) for cell in row))
-    out().print(grid)
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max((unbroken_width(row[i]) for row in cells if i < len(row)), default=0) for i in range(len(headers))]
+    words = lambda text: max((cell_len(w) for w in text.split()), default=0)  # noqa: E731 - rich wraps at spaces
+    texts = [min(40, max([words(headers[i])] + [words(row[i]) for row in cells if i < len(row)]))
+             for i in range(len(headers))]
+
+    def build(shown: list[int]) -> Table:
+        grid = Table(title=title, caption=caption, header_style="bold", title_justify="left")
+        for i in shown:
+            grid.add_column(headers[i], overflow="fold", min_width=min(widths[i], 40) or None)
+        for row in cells:
+            grid.add_row(*(row[i] for i in shown))
+        return grid
+
+    shown, dropped = list(range(len(headers))), []
+    for i in drop:  # each column needs its widest unbroken value (or two characters) and 3 for border and padding
+        if sum(max(widths[j], texts[j]) + 3 for j in shown) + 1 <= out().width - 2:
+            break
+        shown.remove(i)
+        dropped.append(headers[i])
+    out().print(build(shown))
+    if dropped:
+        say(L.TABLE_DROPPED.format(columns="、".join(dropped)))
 
 
 def pairs(title: str, items: Iterable[tuple[str, Any]]) -> None:

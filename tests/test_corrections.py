@@ -272,3 +272,17 @@ def test_the_installed_command_corrects_like_a_clerk(tmp_path):
     assert no.returncode == 2 and "--yes" in no.stderr and "Traceback" not in no.stderr
     assert run("undo", "--yes").returncode == 0
     assert TYPO in run("member", "list", "--json").stdout
+
+
+def test_member_list_at_80_columns_never_breaks_an_id(cli, fresh, monkeypatch):
+    from flowparty import ui
+
+    monkeypatch.setenv("COLUMNS", "80")
+    base(cli)
+    ui.out.cache_clear()  # the console reads the width when it is made
+    try:
+        out = ok(cli("member", "list"))
+    finally:
+        ui.out.cache_clear()
+    assert WANG in out and "未显示" in out
+    assert all(len(line) <= 80 for line in out.splitlines())

@@ -69,7 +69,7 @@ def member_list(
         (r["name"], r["id_number"], r["gender"], L.CATEGORY[r["category"]], L.STATUS[r["status"]],
          r["destination"] or r["origin_org"], r["left_on"] or r["arrived_on"], r["card_no"], r["phone"])
         for r in rows
-    ))
+    ), drop=(7, 8, 2, 3))
 
 
 @command(member_app, "show")
