@@ -295,10 +295,17 @@ def _shown(key: str, value: object) -> object:
 
 
 def write_workbook(report: dict, path) -> None:
-    """The report as a workbook, one sheet per table; text cells are never formulas."""
+    """The report as a workbook, one sheet per table; text cells are never formulas. Private and atomic."""
+    from flowparty.files import atomic_binary
+
+    with atomic_binary(path) as out:
+        _fill_workbook(report, out)
+
+
+def _fill_workbook(report: dict, path) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False})
     bold = book.add_format({"bold": True})
     title = L.REPORT_TITLE.format(branch=report["branch"], year=report["year"], as_of=report["as_of"])
     tables = [(key, L.REPORT_HEADERS, rows) for key, rows in sections(report)]
