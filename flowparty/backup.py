@@ -71,6 +71,29 @@ def verify(path: Path) -> list[str]:
         conn.close()
 
 
+def _require_ledger(ledger: Path) -> None:
+    """Only a flowparty ledger is backed up: an empty or foreign file is refused (exit 3), untouched."""
+    from flowparty import db, diagnose
+
+    if ledger.is_dir():
+        raise diagnose.explain(IsADirectoryError(21, "Is a directory", str(ledger)), ledger)
+    foreign = LedgerError(L.LEDGER_FOREIGN.format(path=ledger), L.LEDGER_FOREIGN_HINT)
+    if ledger.stat().st_size == 0:
+        raise foreign
+    try:
+        conn = sqlite3.connect(f"file:{ledger.as_posix()}?mode=ro", uri=True)
+        try:
+            applied = db._applied_migrations(conn)
+            if not applied:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise diagnose.explain(error, ledger) from error
+    if not applied:
+        raise foreign
+
+
 def copy(ledger: Path, dest: Path) -> Path:
     """Copy the ledger to dest (which must not exist) as one consistent snapshot, verified by SQLite's
     integrity check before it gets its name; returns dest. A bad copy is never called good (exit 3)."""
@@ -78,6 +101,7 @@ def copy(ledger: Path, dest: Path) -> Path:
 
     if not ledger.exists():
         raise LedgerError(L.LEDGER_MISSING.format(path=ledger), L.LEDGER_MISSING_HINT)
+    _require_ledger(ledger)
     if dest.exists():
         raise BadInput(L.BACKUP_EXISTS.format(path=dest), L.BACKUP_EXISTS_HINT)
     part = _part_name(dest)

@@ -806,3 +806,4 @@ BOUNDS_CELL = "第 {row} 行“{column}”列的内容有 {length} 个字符，�
 BOUNDS_CELL_HINT = "请检查这个单元格；flowparty 不会悄悄截断内容。"
 BACKUP_UNSOUND = "备份副本未通过完整性检查，没有保留：{path}（{detail}）"
 INTERRUPTED_NOTHING = "已中断，本次命令没有写入任何内容。"
+BOUNDS_CELL_FILE = "表格中有一个单元格有 {length} 个字符，超过 Excel 单元格上限 32767 个字符：{path}"
