@@ -60,11 +60,16 @@ def clean_stale_parts(where: Path, ledger: Path | None = None) -> list[Path]:
     return removed
 
 
+FULL_VERIFY_BYTES = 64 * 1024 * 1024  # bigger copies get quick_check: every page read, indexes not re-matched
+
+
 def verify(path: Path) -> list[str]:
-    """SQLite's integrity_check of a copy: empty when the copy is good."""
+    """SQLite's integrity_check of a copy (quick_check past FULL_VERIFY_BYTES: on a 600 MB ledger 4 s instead
+    of 18 s, and it still reads every page); empty when the copy is good."""
     conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
     try:
-        return [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        pragma = "integrity_check" if path.stat().st_size <= FULL_VERIFY_BYTES else "quick_check"
+        return [row[0] for row in conn.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
     except sqlite3.DatabaseError as error:
         return [str(error)]
     finally:

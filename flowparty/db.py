@@ -652,7 +652,8 @@ def require_unmarked(path: Path) -> None:
 
 def require_sound(conn: sqlite3.Connection, path: Path) -> None:
     """Before a big write (import, merge, migration, undo): PRAGMA quick_check must say ok, else exit 3 and the
-    failed check is recorded beside the ledger. Cost: see the README (about 0.1 s per 100,000 members)."""
+    failed check is recorded beside the ledger. It reads every page: measured 0.65 s on 100,000 members with
+    their outflows (28 MB), 4-5 s on 100,000 members with five years of dues (610 MB, 6 million rows)."""
     from flowparty import diagnose
 
     try:

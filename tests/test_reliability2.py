@@ -294,7 +294,7 @@ def test_rewriting_an_export_keeps_it_private_and_replaces_it_whole(tmp_path):
 @needs_script
 def test_an_export_killed_mid_write_never_replaces_a_good_file(tmp_path):
     ledger = _ledger(tmp_path / "ledger.db", "青山村党支部", 0)
-    register = _roster_csv(tmp_path / "名册.csv", 20_000)
+    register = _roster_csv(tmp_path / "名册.csv", 10_000)
     assert _run("--db", ledger, "import", "members", register).returncode == 0
     target = tmp_path / "all.xlsx"
     started = time.monotonic()
@@ -304,7 +304,7 @@ def test_an_export_killed_mid_write_never_replaces_a_good_file(tmp_path):
     csv_folder = tmp_path / "csv"
     assert _run("--db", ledger, "export", "all", "--csv", csv_folder).returncode == 0
     csv_good = {p.name: p.read_bytes() for p in csv_folder.glob("*.csv")}
-    for fraction in (0.5, 0.8, 0.95):
+    for fraction in (0.6, 0.95):
         for args, check in ((["export", "all", "--xlsx", target], lambda: _workbook_data(target) == good),
                             (["export", "all", "--csv", csv_folder],
                              lambda: {p.name: p.read_bytes() for p in csv_folder.glob("*.csv")} == csv_good)):
