@@ -83,13 +83,10 @@ def command(group: typer.Typer, name: str) -> Callable:
                 return fn(*args, **kwargs)
             except FlowpartyError as error:
                 _fail(error)
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    raise
-                _fail(LedgerError(L.LEDGER_LOCKED.format(path=State.db or ""), L.LEDGER_LOCKED_HINT))
-            except sqlite3.DatabaseError as error:
-                _fail(LedgerError(L.LEDGER_DAMAGED.format(path=State.db or "", detail=error),
-                                  L.LEDGER_DAMAGED_HINT))
+            except (sqlite3.DatabaseError, OSError) as error:  # a full disk, no permission, a folder, real damage
+                from flowparty import diagnose
+
+                _fail(diagnose.explain(error, db_path()))
 
         group.command(name, cls=ChineseCommand)(run)
         return fn

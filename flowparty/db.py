@@ -696,6 +696,8 @@ def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     if readonly:
         conn.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
+    else:
+        conn.execute("PRAGMA synchronous = FULL")  # a command the clerk saw succeed survives a power cut (WAL)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
@@ -739,33 +741,95 @@ def discard(path: Path) -> None:
 
 
 def open_ledger(path: Path, readonly: bool = False) -> Ledger:
-    """Open an existing ledger; a missing, damaged or newer ledger is refused with exit 3.
+    """Open an existing ledger; a missing, damaged, foreign or newer ledger is refused with exit 3.
 
-    The ledger is first looked at through a read-only connection, so a refused one is never touched; an older
-    ledger is copied to its backups folder before it migrates forward. Read-only commands stay read-only.
+    The ledger is first looked at through a read-only connection, so a refused one is never touched: a file
+    that holds no flowparty migrations (an empty file, another program's SQLite file) is not a ledger, and only
+    init and demo create one. An older ledger is copied to its backups folder before it migrates forward.
+    Read-only commands stay read-only; a writable open refuses a ledger whose last check failed (the marker
+    beside it, see mark_damaged).
     """
+    from flowparty import diagnose
+
+    if path.is_dir():
+        raise diagnose.explain(IsADirectoryError(21, "Is a directory", str(path)), path)
     if not path.exists():
         raise LedgerError(L.LEDGER_MISSING.format(path=path), L.LEDGER_MISSING_HINT)
     try:
+        if path.stat().st_size == 0:
+            raise LedgerError(L.LEDGER_FOREIGN.format(path=path), L.LEDGER_FOREIGN_HINT)
         conn = _connect(path, readonly=True)
-        applied = _applied_migrations(conn)
-        known = [step.__name__ for step in MIGRATIONS]
-        unknown = [name for name in applied if name not in known]
-        foreign = not applied and _has_tables(conn)
-        conn.close()
-        if unknown or foreign:
-            raise LedgerError(L.LEDGER_TOO_NEW.format(path=path) if unknown else
-                              L.LEDGER_FOREIGN.format(path=path), L.LEDGER_TOO_NEW_HINT if unknown else None)
+        try:
+            applied = _applied_migrations(conn)
+            known = [step.__name__ for step in MIGRATIONS]
+            unknown = [name for name in applied if name not in known]
+            if not applied:
+                _has_tables(conn)  # reads the header: a file that is not SQLite at all says so here
+        finally:
+            conn.close()
+        if unknown:
+            raise LedgerError(L.LEDGER_TOO_NEW.format(path=path), L.LEDGER_TOO_NEW_HINT)
+        if not applied:
+            raise LedgerError(L.LEDGER_FOREIGN.format(path=path), L.LEDGER_FOREIGN_HINT)
+        if not readonly:
+            require_unmarked(path)
         if len(applied) < len(known):
             _migrate_with_backup(path)
         conn = _connect(path, readonly=readonly)
-        if not readonly:
-            conn.execute("PRAGMA synchronous = NORMAL")
         return Ledger(conn, path)
+    except (sqlite3.DatabaseError, OSError) as error:
+        raise diagnose.explain(error, path) from error
+
+
+# ---------------------------------------------------------------- damage: no write into a damaged ledger
+
+
+def damage_marker(path: Path) -> Path:
+    """The file beside the ledger that says its last check failed (a damaged file cannot be written into)."""
+    return path.with_name(path.name + ".damaged")
+
+
+def mark_damaged(path: Path, problems: list[str]) -> None:
+    """Record a failed check beside the ledger: writes are refused until a check passes again."""
+    marker = damage_marker(path)
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"{datetime.now():%Y-%m-%d %H:%M:%S}\n" + "\n".join(problems[:20]) + "\n")
+    except OSError:
+        pass  # a folder we cannot write into: the check still exits 3, the marker is only a guard
+
+
+def clear_damaged(path: Path) -> None:
+    """A passing check mends the ledger's name: writes are allowed again."""
+    try:
+        damage_marker(path).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def require_unmarked(path: Path) -> None:
+    """Refuse (exit 3) to write into a ledger whose last check failed."""
+    if damage_marker(path).exists():
+        raise LedgerError(L.LEDGER_MARKED_DAMAGED.format(path=path), L.LEDGER_MARKED_DAMAGED_HINT)
+
+
+def require_sound(conn: sqlite3.Connection, path: Path) -> None:
+    """Before a big write (import, merge, migration, undo): PRAGMA quick_check must say ok, else exit 3 and the
+    failed check is recorded beside the ledger. It reads every page: measured 0.65 s on 100,000 members with
+    their outflows (28 MB), 4-5 s on 100,000 members with five years of dues (610 MB, 6 million rows)."""
+    from flowparty import diagnose
+
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check") if row[0] != "ok"]
     except sqlite3.DatabaseError as error:
         if is_busy(error):
-            raise LedgerError(L.LEDGER_LOCKED.format(path=path), L.LEDGER_LOCKED_HINT) from error
-        raise LedgerError(L.LEDGER_DAMAGED.format(path=path, detail=error), L.LEDGER_DAMAGED_HINT) from error
+            raise diagnose.explain(error, path) from error
+        problems = [str(error)]
+    if problems:
+        mark_damaged(path, problems)
+        raise LedgerError(L.LEDGER_DAMAGED.format(path=path, detail="；".join(problems[:3])),
+                          L.LEDGER_DAMAGED_HINT)
 
 
 def is_busy(error: sqlite3.DatabaseError) -> bool:
@@ -777,9 +841,10 @@ def _migrate_with_backup(path: Path) -> None:
     """An older ledger moves forward only after a copy of it as it was is safe in its backups folder."""
     from flowparty import backup
 
-    backup.automatic(path, "migrate")
     conn = _connect(path)
     try:
+        require_sound(conn, path)
+        backup.automatic(path, "migrate")
         conn.execute("BEGIN IMMEDIATE")  # one writer migrates; the steps' savepoints land together or not at all
         _migrate(conn)
         conn.execute("COMMIT")

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from flowparty import labels as L
 from flowparty.db import Ledger, as_date
+from flowparty.files import atomic_file, atomic_text, make_folder
 
 TEXT, DATE, MONEY, NUMBER = "text", "date", "money", "number"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -277,12 +278,13 @@ def _widths(sheet: Sheet) -> list[int]:
     return [min(w + 2, MAX_WIDTH) for w in widths]
 
 
+@atomic_file  # path arrives as a private temporary file, renamed into place when the workbook is whole
 def write_xlsx(path: Path, sheets: Sequence[Sheet],
                progress: Callable[[Iterable, int], Iterator] = lambda rows, total: iter(rows)) -> None:
     """One worksheet per sheet: bold frozen header, fitted widths, dates as dates, money as money, text as text."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_numbers": False, "strings_to_urls": False})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     formats = {DATE: book.add_format({"num_format": "yyyy-mm-dd"}), MONEY: book.add_format({"num_format": "0.00"}),
@@ -333,11 +335,11 @@ def csv_text(value: object, kind: str) -> str:
 def write_csv(folder: Path, sheets: Sequence[Sheet],
               progress: Callable[[Iterable, int], Iterator] = lambda rows, total: iter(rows)) -> list[Path]:
     """One UTF-8 (with BOM, so Excel detects it) CSV file per sheet, named after the sheet."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     written = []
     for sheet in sheets:
         path = folder / f"{sheet.name}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        with atomic_text(path, encoding="utf-8-sig", newline="") as handle:  # private, whole or not at all
             out = csv.writer(handle)
             out.writerow(sheet.headers)
             for row in progress(sheet.rows, len(sheet.rows)):
@@ -346,12 +348,13 @@ def write_csv(folder: Path, sheets: Sequence[Sheet],
     return written
 
 
+@atomic_file
 def write_errors(path: Path, errors: Sequence) -> None:
     """The rows an import refused, as a workbook: sheet, row, column, value and the problem, the bad cells red."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                           "strings_to_urls": False})
+    book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                      "strings_to_urls": False})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "@"})
     text = book.add_format({"num_format": "@"})

@@ -550,6 +550,9 @@ def _finish_batch(led: Ledger, outcome: Outcome, skip_invalid: bool, dry_run: bo
     })
     if dry_run:
         raise _DryRun
+    from flowparty import backup
+
+    backup.before_commit(led.path, "import")  # every row is good: the state before the import, kept aside
 
 
 def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,

@@ -302,11 +302,18 @@ def _shown(key: str, value: object) -> object:
 
 
 def write_workbook(report: dict, path) -> None:
-    """The report as a workbook, one sheet per table; text cells are never formulas. Numbers stay numbers:
-    the check-in rate as a percentage (0.882 shown 88.2%), amounts in yuan with two decimals, counts as counts."""
+    """The report as a workbook, one sheet per table; text cells are never formulas; private and atomic. Numbers
+    stay numbers: the check-in rate as a percentage (0.882 shown 88.2%), amounts in yuan with two decimals."""
+    from flowparty.files import atomic_binary
+
+    with atomic_binary(path) as out:
+        _fill_workbook(report, out)
+
+
+def _fill_workbook(report: dict, path) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False})
     bold = book.add_format({"bold": True})
     formats = {"rate": book.add_format({"num_format": "0.0%"}), "yuan": book.add_format({"num_format": "0.00"})}
     title = L.REPORT_TITLE.format(branch=report["branch"], year=report["year"], as_of=report["as_of"])

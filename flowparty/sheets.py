@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from flowparty import labels as L
+from flowparty.bounds import check_input
 from flowparty.errors import BadInput
 from flowparty.parse import fold, normalize
 
@@ -86,6 +87,7 @@ def read_table(path: Path, keys: Sequence[str], required: Required, sheet: str |
     """The data rows of the first sheet (or the named one) whose header row holds the required columns."""
     if not path.is_file():
         raise BadInput(L.FILE_NOT_FOUND.format(path=path))
+    check_input(path)  # bounded input (flowparty.bounds): a zip bomb or an oversized cell is refused unread
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _locate(path.name, _read_csv(path), keys, required)

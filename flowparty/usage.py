@@ -10,11 +10,23 @@ import re
 import sys
 
 from typer._click import exceptions as click_errors
-from typer.exceptions import Abort
+from typer.exceptions import Abort, Exit
 from typer.core import TyperCommand, TyperGroup
 
 from flowparty import labels as L
 from flowparty.errors import EXIT_BAD_INPUT
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell expects of a program stopped by Ctrl-C
+_told = False
+
+
+def interrupted() -> None:
+    """Say once, on stderr, that Ctrl-C stopped the command and nothing was written."""
+    global _told
+    if not _told:
+        _told = True
+        sys.stderr.write(L.INTERRUPTED + "\n")
+        sys.stderr.flush()
 
 
 def _hint(error: click_errors.BadParameter) -> str:
@@ -93,7 +105,18 @@ class ChineseGroup(TyperGroup):
             with formatter.section(L.HELP_OTHER_COMMANDS):
                 formatter.write_dl(rest)
 
+    def invoke(self, ctx):
+        """Ctrl-C in a command: Typer would turn it into a silent Exit(130); the clerk reads why instead (the
+        command's transaction has rolled back by the time the interrupt gets here)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            interrupted()
+            raise Exit(EXIT_INTERRUPTED) from None
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        global _told
+        _told = False
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click_errors.NoArgsIsHelpError as error:  # `flowparty` alone: the help, not an error
@@ -104,9 +127,14 @@ class ChineseGroup(TyperGroup):
             sys.stderr.write(L.USAGE_ERROR.format(message=chinese_message(error)) + "\n")
             sys.stderr.write(L.USAGE_HELP.format(command=command_path) + "\n")
             code = EXIT_BAD_INPUT
-        except Abort:  # Ctrl-C: typer raises its own Abort, not click's
-            sys.stderr.write(L.INTERRUPTED + "\n")
+        except Abort:  # Ctrl-C or end of input at a prompt: typer raises its own Abort, not click's
+            interrupted()
             code = 1
+        except KeyboardInterrupt:  # between parsing and the command: still said in Chinese
+            interrupted()
+            code = EXIT_INTERRUPTED
+        if code == EXIT_INTERRUPTED:
+            interrupted()  # Typer's own Exit(130) for a Ctrl-C that reached it first
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)

@@ -70,10 +70,14 @@ def merge(
     """把各支部台账合并进 --db 指定的乡镇汇总台账；重复合并只会更新，不会重复。"""
     from flowparty import merge as merging
 
+    from flowparty import backup, db
+
     with ledger() as led:
+        db.require_sound(led.conn, led.path)
         sources = [merging.read_source(path, led) for path in ledgers]
         with led.transaction("merge"):
             results = [(source, *merging.merge(led, source, replace=replace)) for source in sources]
+            backup.before_commit(led.path, "merge")
     for source, name, tally in results:
         done(L.MERGE_DONE.format(branch=name, path=source.path, added=tally.added, updated=tally.updated,
                                  removed=tally.removed, same=tally.same))
@@ -108,17 +112,22 @@ def check() -> None:
             damage = integrity.damage(led.conn)
             dates = [] if damage else integrity.date_problems(led.conn, today())
     except LedgerError as error:
-        cause = error.__cause__
-        if not isinstance(cause, sqlite3.DatabaseError) or db.is_busy(cause):
+        from flowparty import diagnose
+
+        if not diagnose.is_corruption(error.__cause__):
             raise
         damage = [error.message]
     except sqlite3.DatabaseError as error:
-        if db.is_busy(error):
+        from flowparty import diagnose
+
+        if not diagnose.is_corruption(error):
             raise
         damage = [str(error)]
     if damage:
+        db.mark_damaged(path, damage)  # writes are refused until a check passes again
         _restore_advice(path, damage)
         raise typer.Exit(3)
+    db.clear_damaged(path)
     if dates:
         ui.warn(L.CHECK_DATES.format(count=len(dates)))
         for problem in dates:
@@ -245,7 +254,10 @@ def take_back(import_only: bool, yes: bool) -> None:
     """undo and import undo: one mechanism, aimed at the latest command or the latest import."""
     from flowparty import undo, views
 
+    from flowparty import db
+
     with writing("import undo" if import_only else "undo") as led:
+        db.require_sound(led.conn, led.path)
         tx = undo.latest(led, import_only)
         command_shown = undo.command_of(led, tx)
         undo.refuse_if_built_on(led, tx)

@@ -36,12 +36,12 @@ def _import_command(kind: str) -> Callable:
         skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
         errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
     ) -> None:
-        from flowparty import backup, importer, ui
+        from flowparty import db, importer, ui
 
         progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
         with ledger() as led:
             if not dry_run:
-                backup.automatic(led.path, "import")
+                db.require_sound(led.conn, led.path)
             try:
                 outcome = importer.import_file(led, kind, file, sheet, dry_run=dry_run, skip_invalid=skip_invalid,
                                                progress=progress)
@@ -93,12 +93,12 @@ def import_all(
     """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。
 
     例：flowparty --db 新台账.db import all 台账.xlsx --dry-run"""
-    from flowparty import backup, importer, ui
+    from flowparty import db, importer, ui
 
     progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
     with ledger() as led:
         if not dry_run:
-            backup.automatic(led.path, "import")
+            db.require_sound(led.conn, led.path)
         try:
             outcome = importer.import_all(led, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
         except importer.ImportRefused as refused:
@@ -135,9 +135,10 @@ def import_template(
 @command(import_app, "undo")
 def import_undo() -> None:
     """撤销最近一次导入（整批，一个事务）；与 flowparty undo 同一机制，删除的记录保留在变更历史中。"""
-    from flowparty import importer
+    from flowparty import db, importer
 
     with writing("import undo") as led:
+        db.require_sound(led.conn, led.path)
         undone = importer.undo_last(led)
     batch = undone.batch
     done(L.UNDO_DONE.format(batch=batch["id"], file=batch["file_name"], kind=L.IMPORT_KINDS[batch["kind"]],
