@@ -286,3 +286,13 @@ def test_member_list_at_80_columns_never_breaks_an_id(cli, fresh, monkeypatch):
         ui.out.cache_clear()
     assert WANG in out and "未显示" in out
     assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_a_failed_check_stops_writes_until_a_check_passes(cli, fresh):
+    base(cli)
+    db.mark_damaged(fresh, ["第 3 页损坏"])                    # what a failed `check` leaves beside the ledger
+    blocked = cli("record-contact", "王建国", "--date", "2025-03-01")
+    assert blocked.exit_code == 3 and "不能写入" in blocked.stderr
+    assert cli("member", "list").exit_code == 0               # reading still works
+    assert cli("check").exit_code == 0                         # the file is sound after all: the marker goes
+    ok(cli("record-contact", "王建国", "--date", "2025-03-01"))
