@@ -36,23 +36,10 @@ def _import_command(kind: str) -> Callable:
         skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
         errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
     ) -> None:
-        from flowparty import db, importer, ui
+        from flowparty import importer, ui
 
-        progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
-        with ledger() as led:
-            if not dry_run:
-                db.require_sound(led.conn, led.path)
-            try:
-                outcome = importer.import_file(led, kind, file, sheet, dry_run=dry_run, skip_invalid=skip_invalid,
-                                               progress=progress)
-            except importer.ImportRefused as refused:
-                _list_import_errors(refused.outcome.errors, errors)
-                for line in importer.summary_lines(refused.outcome):
-                    ui.err().print(line, markup=False)
-                raise
-        _list_import_errors(outcome.errors, errors)
-        for line in importer.summary_lines(outcome):
-            ui.say(line)
+        outcome = _imported(lambda led, progress: importer.import_file(
+            led, kind, file, sheet, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress), dry_run, errors)
         counts = dict(file=file.name, sheet=outcome.sheet, added=outcome.added, unchanged=outcome.unchanged,
                       skipped=len({e.row for e in outcome.errors}))
         if dry_run:
@@ -63,6 +50,27 @@ def _import_command(kind: str) -> Callable:
     run_import.__doc__ = f"导入{L.IMPORT_KINDS[kind]}：逐行检查，全部正确才写入（一个批次，可撤销）。"
     run_import.__name__ = f"import_{kind}"
     return run_import
+
+
+def _imported(run: Callable, dry_run: bool, errors: Optional[Path]):
+    """Run an import on the ledger (a sound one, unless only trying), then list its errors and its summary."""
+    from flowparty import db, importer, ui
+
+    progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
+    with ledger() as led:
+        if not dry_run:
+            db.require_sound(led.conn, led.path)
+        try:
+            outcome = run(led, progress)
+        except importer.ImportRefused as refused:
+            _list_import_errors(refused.outcome.errors, errors)
+            for line in importer.summary_lines(refused.outcome):
+                ui.err().print(line, markup=False)
+            raise
+    _list_import_errors(outcome.errors, errors)
+    for line in importer.summary_lines(outcome):
+        ui.say(line)
+    return outcome
 
 
 def _list_import_errors(found: list, errors_file: Optional[Path]) -> None:
@@ -93,22 +101,10 @@ def import_all(
     """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。
 
     例：flowparty --db 新台账.db import all 台账.xlsx --dry-run"""
-    from flowparty import db, importer, ui
+    from flowparty import importer, ui
 
-    progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
-    with ledger() as led:
-        if not dry_run:
-            db.require_sound(led.conn, led.path)
-        try:
-            outcome = importer.import_all(led, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress)
-        except importer.ImportRefused as refused:
-            _list_import_errors(refused.outcome.errors, errors)
-            for line in importer.summary_lines(refused.outcome):
-                ui.err().print(line, markup=False)
-            raise
-    _list_import_errors(outcome.errors, errors)
-    for line in importer.summary_lines(outcome):
-        ui.say(line)
+    outcome = _imported(lambda led, progress: importer.import_all(
+        led, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress), dry_run, errors)
     counts = dict(file=file.name, sheets=len(outcome.sheets), added=outcome.added, unchanged=outcome.unchanged,
                   skipped=len({(e.sheet, e.row) for e in outcome.errors}))
     if dry_run:
