@@ -15,24 +15,32 @@ from flowparty.parse import mask_id
 from flowparty.rules import REGISTRY, SEVERITIES, Finding, Rule, run_audit, statistics
 
 
+DEFAULT_LIMIT = 20  # findings printed per rule unless --all
+
+
 def _who(f: Finding) -> str:
     return f"{f.member_name}\n{mask_id(f.id_number)}" if f.member_id else L.AUDIT_LEDGER_ROW
 
 
-def print_findings(findings: list[Finding], as_of: date, branch: str | None, rule_count: int) -> None:
-    """Findings grouped by member (worst first), each with what is wrong, since when and what to do."""
+def print_findings(findings: list[Finding], as_of: date, branch: str | None, rule_count: int,
+                   limit: int | None = DEFAULT_LIMIT) -> None:
+    """A summary by rule first, then at most `limit` findings of each rule (None: all), grouped by member (worst
+    first), each with what is wrong, since when and what to do. A big ledger's audit stays readable and fast."""
     from rich.table import Table
 
     if not findings:
         ui.done(L.AUDIT_CLEAN.format(as_of=as_of, rules=rule_count))
         return
+    if limit is not None and len(findings) > limit:
+        print_statistics(findings, as_of)
+    shown, left_out = _first_of_each_rule(findings, limit)
     grid = Table(title=L.AUDIT_TITLE.format(branch=branch or "", as_of=as_of), title_justify="left",
                  header_style="bold", show_lines=False)
     for header in L.AUDIT_HEADERS:
         grid.add_column(header, overflow="fold")
     colours = {"error": "red", "warning": "yellow", "info": "cyan"}
     groups: dict[object, list[Finding]] = {}
-    for f in findings:
+    for f in shown:
         groups.setdefault(f.member_id, []).append(f)
     for member_findings in groups.values():
         for i, f in enumerate(member_findings):
@@ -44,6 +52,21 @@ def print_findings(findings: list[Finding], as_of: date, branch: str | None, rul
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
     ui.say(L.AUDIT_SUMMARY.format(as_of=as_of, total=len(findings),
                                   members=len({f.member_id for f in findings if f.member_id}), **counts))
+    if left_out:
+        ui.say(L.AUDIT_LIMITED.format(limit=limit, count=left_out))
+
+
+def _first_of_each_rule(findings: list[Finding], limit: int | None) -> tuple[list[Finding], int]:
+    """The findings to print: the first `limit` of each rule, in the audit's order; and how many were left out."""
+    if limit is None:
+        return findings, 0
+    taken: dict[str, int] = {}
+    shown = []
+    for f in findings:
+        if taken.get(f.code, 0) < limit:
+            taken[f.code] = taken.get(f.code, 0) + 1
+            shown.append(f)
+    return shown, len(findings) - len(shown)
 
 
 def print_by_branch(findings: list[Finding], branch_of: dict[int, str], as_of: date, rule_count: int) -> None:

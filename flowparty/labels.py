@@ -1066,3 +1066,4 @@ BOUNDS_CELL_HINT = "请检查这个单元格；flowparty 不会悄悄截断内�
 BACKUP_UNSOUND = "备份副本未通过完整性检查，没有保留：{path}（{detail}）"
 INTERRUPTED_NOTHING = "已中断，本次命令没有写入任何内容。"
 BOUNDS_CELL_FILE = "表格中有一个单元格有 {length} 个字符，超过 Excel 单元格上限 32767 个字符：{path}"
+AUDIT_LIMITED = "每条规则只列出前 {limit} 个问题，另有 {count} 个未列出；用 --all 列出全部，或 --json / --xlsx 文件 导出全部。"

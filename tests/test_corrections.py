@@ -296,3 +296,18 @@ def test_a_failed_check_stops_writes_until_a_check_passes(cli, fresh):
     assert cli("member", "list").exit_code == 0               # reading still works
     assert cli("check").exit_code == 0                         # the file is sound after all: the marker goes
     ok(cli("record-contact", "王建国", "--date", "2025-03-01"))
+
+
+def test_audit_prints_a_summary_and_at_most_limit_findings_per_rule(cli, fresh):
+    base(cli)
+    ok(cli("member", "add", "--name", "李梅", "--id", LI))
+    ok(cli("register-outflow", "李梅", "--to", "浙江省 宁波市", "--reason", "务工", "--date", "2025-02-01",
+           "--phone", "13800001111"))
+    ok(cli("member", "add", "--name", "张强", "--id", TYPO))
+    ok(cli("register-outflow", "张强", "--to", "浙江省 宁波市", "--reason", "务工", "--date", "2025-02-01",
+           "--phone", "13800001112"))
+    limited = cli("audit", "--as-of", "2025-03-01", "--select", "FP101", "--limit", "1")
+    assert "各规则问题数" in limited.stdout and "另有 1 个未列出" in limited.stdout
+    assert sum(name in limited.stdout for name in ("李梅", "张强")) == 1
+    everything = cli("audit", "--as-of", "2025-03-01", "--select", "FP101", "--all")
+    assert "李梅" in everything.stdout and "张强" in everything.stdout and "未列出" not in everything.stdout

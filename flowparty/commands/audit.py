@@ -71,6 +71,8 @@ def audit(
     as_json: JsonOpt = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="另把问题清单写成 Excel 工作簿。")] = None,
     by_branch: Annotated[bool, typer.Option("--by-branch", help="乡镇汇总台账按支部分开列出。")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="每条规则最多列出多少个问题（先列出各规则的问题数）。")] = 20,
+    show_all: Annotated[bool, typer.Option("--all", help="列出全部问题。")] = False,
 ) -> None:
     """按流动党员管理规定逐条审计台账（截至某日）。"""
     from flowparty import auditview, report, rules, ui
@@ -97,7 +99,7 @@ def audit(
     elif by_branch:
         auditview.print_by_branch(findings, branch_of, day, len(chosen))
     else:
-        auditview.print_findings(findings, day, branch, len(chosen))
+        auditview.print_findings(findings, day, branch, len(chosen), None if show_all else max(1, limit))
     if rules.fails(findings, fail_on):
         raise typer.Exit(1)
 
