@@ -1067,3 +1067,7 @@ BACKUP_UNSOUND = "备份副本未通过完整性检查，没有保留：{path}�
 INTERRUPTED_NOTHING = "已中断，本次命令没有写入任何内容。"
 BOUNDS_CELL_FILE = "表格中有一个单元格有 {length} 个字符，超过 Excel 单元格上限 32767 个字符：{path}"
 AUDIT_LIMITED = "每条规则只列出前 {limit} 个问题，另有 {count} 个未列出；用 --all 列出全部，或 --json / --xlsx 文件 导出全部。"
+MEMBER_SUGGEST = "您是不是要找：{candidates}？请用身份证号或正确的姓名。"
+FIELD_FIND = "要查找的文字"
+FIND_TITLE = "查找“{text}”：{count} 人"
+FIND_NONE = "名册中没有姓名、身份证号或电话含有“{text}”的党员。"

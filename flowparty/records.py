@@ -120,7 +120,38 @@ def find_member(led: Ledger, ref: str) -> Member:
     if not text:
         raise BadInput(L.EMPTY_FIELD.format(field=L.FIELD_MEMBER))
     column, value = member_key(text)
-    return one_member(ref, led.all(f"SELECT * FROM members WHERE {column} = ? ORDER BY id", [value]))
+    rows = led.all(f"SELECT * FROM members WHERE {column} = ? ORDER BY id", [value])
+    if not rows:
+        close = similar_members(led, value)
+        if close:
+            raise BadInput(L.MEMBER_NOT_FOUND_ID.format(value=ref) if column == "id_number" else
+                           L.MEMBER_NOT_FOUND_NAME.format(value=ref),
+                           L.MEMBER_SUGGEST.format(candidates="；".join(_candidate(r) for r in close)))
+    return one_member(ref, rows)
+
+
+def _candidate(row) -> str:
+    return L.CANDIDATE.format(name=row["name"], id=mask_id(row["id_number"]), status=L.STATUS[row["status"]])
+
+
+def find_text(led: Ledger, text: str, limit: int = 50) -> list[Member]:
+    """member find: members whose name, 身份证号 or phone holds the text."""
+    needle = fold(text).replace(" ", "")
+    if not needle:
+        raise BadInput(L.EMPTY_FIELD.format(field=L.FIELD_FIND))
+    like = f"%{needle.upper() if needle[-1:].lower() == 'x' else needle}%"
+    return led.all("SELECT * FROM members WHERE name LIKE ? OR id_number LIKE ? OR phone LIKE ? ORDER BY name, id"
+                   " LIMIT ?", [like, like, like, limit])
+
+
+def similar_members(led: Ledger, value: str, count: int = 5) -> list[Member]:
+    """The members whose name or 身份证号 is closest to a reference that matched nobody (a typo, a missing digit)."""
+    import difflib
+
+    column = "id_number" if value[:6].isdigit() else "name"
+    known = {row[0]: row[1] for row in led.conn.execute(f"SELECT {column}, id FROM members")}
+    close = difflib.get_close_matches(value, list(known), n=count, cutoff=0.5 if column == "name" else 0.8)
+    return [led.get("members", known[k]) for k in close]
 
 
 def member_key(ref: str) -> tuple[str, str]:

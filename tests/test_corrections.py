@@ -311,3 +311,12 @@ def test_audit_prints_a_summary_and_at_most_limit_findings_per_rule(cli, fresh):
     assert sum(name in limited.stdout for name in ("李梅", "张强")) == 1
     everything = cli("audit", "--as-of", "2025-03-01", "--select", "FP101", "--all")
     assert "李梅" in everything.stdout and "张强" in everything.stdout and "未列出" not in everything.stdout
+
+
+def test_member_find_and_close_candidates(cli, fresh):
+    base(cli)
+    found = ok(cli("member", "find", "建国"))
+    assert WANG in found
+    assert json.loads(ok(cli("member", "find", WANG[-6:], "--json")))[0]["name"] == "王建国"
+    miss = refused(cli("member", "show", "王建"), "没有名为“王建”")
+    assert "您是不是要找：王建国" in miss

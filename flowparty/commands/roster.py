@@ -212,3 +212,26 @@ def member_edit(
             occupation=choice(occupation, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION), notes=notes)
     done(L.EDIT_DONE.format(name=changed.get("name", m["name"]),
                             fields="、".join(dict.fromkeys(L.column(c) for c in changed)), reason=reason.strip()))
+
+
+@command(member_app, "find")
+def member_find(
+    text: Annotated[str, typer.Argument(metavar="文字", help="姓名、身份证号或电话的一部分。")],
+    as_json: JsonOpt = False,
+) -> None:
+    """按姓名、身份证号或电话的一部分查找党员。
+
+    例：flowparty member find 建国；flowparty member find 0115"""
+    from flowparty import records, ui
+
+    with ledger(readonly=True) as led:
+        found = records.find_text(led, text)
+    rows = [{"id_number": m["id_number"], "name": m["name"], "status": m["status"], "phone": m["phone"]} for m in found]
+    if as_json:
+        ui.print_json(rows)
+        return
+    if not rows:
+        ui.say(L.FIND_NONE.format(text=text.strip()))
+        return
+    ui.table(L.FIND_TITLE.format(text=text.strip(), count=len(rows)), ("姓名", "身份证号", "状态", "联系电话"),
+             ((r["name"], r["id_number"], L.STATUS[r["status"]], r["phone"]) for r in rows))
