@@ -411,7 +411,38 @@ def _updates_out_of_outflows(db) -> None:
                        [*values.values(), outflow_id])
 
 
-MIGRATIONS = (m001_initial, m002_branches, m003_dues_standards, m004_corrections)
+def m005_views(db) -> None:
+    """Views with Chinese column names, what datasette, DB Browser or a township's own query tool shows first:
+    the roster, the 登记簿 (places as updated today, live cards) and the live dues payments."""
+    _run_script(db, _M005)
+
+
+_M005 = """
+CREATE VIEW 党员名册 AS
+SELECT m.name AS 姓名, m.id_number AS 身份证号, m.gender AS 性别, m.birth_date AS 出生日期, m.phone AS 联系电话,
+       CASE m.category WHEN 'full' THEN '正式党员' WHEN 'probationary' THEN '预备党员' ELSE '已取消预备党员资格' END
+         AS 类别,
+       m.joined_on AS 入党日期, m.probation_ends AS 预备期满日期,
+       CASE m.status WHEN 'home' THEN '在家' WHEN 'away' THEN '外出' WHEN 'inflow' THEN '外来' ELSE '已转出' END AS 状态,
+       m.occupation AS 原职业, m.notes AS 备注
+FROM members m;
+CREATE VIEW 外出流动党员登记簿 AS
+SELECT m.name AS 姓名, m.id_number AS 身份证号, o.left_on AS 外出日期, COALESCE((SELECT json_extract(u.new_values, '$.province') FROM outflow_changes u WHERE u.outflow_id = o.id AND u.void_reason IS NULL AND json_type(u.new_values, '$.province') IS NOT NULL ORDER BY u.changed_on DESC, u.id DESC LIMIT 1), o.province) AS 省,
+       COALESCE((SELECT json_extract(u.new_values, '$.city') FROM outflow_changes u WHERE u.outflow_id = o.id AND u.void_reason IS NULL AND json_type(u.new_values, '$.city') IS NOT NULL ORDER BY u.changed_on DESC, u.id DESC LIMIT 1), o.city) AS 市, COALESCE((SELECT json_extract(u.new_values, '$.address') FROM outflow_changes u WHERE u.outflow_id = o.id AND u.void_reason IS NULL AND json_type(u.new_values, '$.address') IS NOT NULL ORDER BY u.changed_on DESC, u.id DESC LIMIT 1), o.address) AS 详细地址, o.reason AS 外出原因, COALESCE((SELECT json_extract(u.new_values, '$.employer') FROM outflow_changes u WHERE u.outflow_id = o.id AND u.void_reason IS NULL AND json_type(u.new_values, '$.employer') IS NOT NULL ORDER BY u.changed_on DESC, u.id DESC LIMIT 1), o.employer) AS 工作单位,
+       COALESCE(COALESCE((SELECT json_extract(u.new_values, '$.phone') FROM outflow_changes u WHERE u.outflow_id = o.id AND u.void_reason IS NULL AND json_type(u.new_values, '$.phone') IS NOT NULL ORDER BY u.changed_on DESC, u.id DESC LIMIT 1), o.phone), m.phone) AS 联系电话,
+       (SELECT c.card_no FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id AND c.voided_on IS NULL)
+         AS 活动证编号,
+       CASE o.end_kind WHEN 'returned' THEN '已返回' WHEN 'transferred' THEN '已转出' ELSE '外出' END AS 状态,
+       o.ended_on AS 返回或转出日期, o.inspected_on AS 活动证查验日期
+FROM outflows o JOIN members m ON m.id = o.member_id;
+CREATE VIEW 党费交纳记录 AS
+SELECT m.name AS 姓名, m.id_number AS 身份证号, d.period AS 所属期, d.amount_fen / 100.0 AS 金额（元）,
+       d.paid_on AS 交纳日期, CASE d.paid_to WHEN 'home' THEN '本支部' ELSE '流入地' END AS 交纳至, d.receipt AS 收据号
+FROM dues d JOIN members m ON m.id = d.member_id WHERE d.void_reason IS NULL
+"""
+
+
+MIGRATIONS = (m001_initial, m002_branches, m003_dues_standards, m004_corrections, m005_views)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

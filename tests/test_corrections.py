@@ -320,3 +320,15 @@ def test_member_find_and_close_candidates(cli, fresh):
     assert json.loads(ok(cli("member", "find", WANG[-6:], "--json")))[0]["name"] == "王建国"
     miss = refused(cli("member", "show", "王建"), "没有名为“王建”")
     assert "您是不是要找：王建国" in miss
+
+
+def test_the_ledger_reads_well_in_other_tools(cli, fresh):
+    """SQL views with Chinese column names: the roster, the 登记簿 as updated, the live dues."""
+    base(cli)
+    ok(cli("update-outflow", "王建国", "--to", "广东省 深圳市", "--date", "2025-05-01"))
+    ok(cli("record-dues", "王建国", "--period", "2025-01", "--amount", "5", "--date", "2025-02-05"))
+    ok(cli("record-dues", "王建国", "--period", "2025-02", "--amount", "5", "--date", "2025-02-05"))
+    ok(cli("void", "dues", "王建国", "--period", "2025-02", "--reason", "重复"))
+    assert rows(fresh, "SELECT 姓名, 类别, 状态 FROM 党员名册") == [("王建国", "正式党员", "外出")]
+    assert rows(fresh, "SELECT 省, 市, 活动证编号, 状态 FROM 外出流动党员登记簿") == [("广东省", "深圳市", "330120250001", "外出")]
+    assert rows(fresh, "SELECT 所属期, 金额（元） FROM 党费交纳记录") == [("2025-01", 5.0)]

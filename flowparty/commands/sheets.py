@@ -144,7 +144,7 @@ def import_undo() -> None:
 def _export_command(kind: str) -> Callable:
     def run_export(
         xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="写成 Excel 工作簿（.xlsx）。")] = None,
-        csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="写成 CSV（UTF-8，Excel 可直接打开）到此文件夹。")] = None,
+        csv_dir: Annotated[Optional[Path], typer.Option("--csv", help="写成 CSV（UTF-8）到此文件夹，供其他程序读取；给人看请用 --xlsx（电子表格打开 CSV 会把 18 位身份证号变成 5.11321E+17）。")] = None,
         as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期；默认今天。")] = None,
         mask_ids: Annotated[bool, typer.Option("--mask-ids", help="隐去身份证号和电话号码的中间几位。")] = False,
     ) -> None:
