@@ -243,9 +243,40 @@ def group_members(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
     return Sheet(L.EXPORT_KINDS["group_members"], L.EXPORT_HEADERS["group_members"], (TEXT, TEXT, TEXT), rows)
 
 
+def outflow_changes(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
+    """外出变更: each dated update (update-outflow) by the day, one row per field with its value before and after,
+    so import all can rebuild the outflow as registered and each update from its date."""
+    import json
+
+    from flowparty.db import UPDATED_FIELDS
+
+    ids, _ = _maskers(mask)
+    rows, current = [], {}
+    for r in _all(led, "SELECT m.name, m.id_number, o.id AS outflow_id, o.left_on, u.changed_on, u.new_values, "
+                       + ", ".join(f"o.{f} AS reg_{f}" for f in UPDATED_FIELDS)
+                       + " FROM outflow_changes u JOIN outflows o ON o.id = u.outflow_id JOIN members m"
+                         " ON m.id = u.member_id WHERE u.changed_on <= :d AND u.void_reason IS NULL"
+                         " AND u.new_values IS NOT NULL ORDER BY m.name, m.id_number, o.left_on, u.changed_on, u.id",
+                       as_of):
+        values = current.setdefault(r["outflow_id"], {f: r[f"reg_{f}"] for f in UPDATED_FIELDS})
+        for field, new in json.loads(r["new_values"]).items():
+            rows.append([r["name"], ids(r["id_number"]), as_date(r["left_on"]), as_date(r["changed_on"]),
+                         L.column(field), _change_text(field, values.get(field)), _change_text(field, new)])
+            values[field] = new
+    return Sheet(L.EXPORT_KINDS["outflow_changes"], L.EXPORT_HEADERS["outflow_changes"],
+                 (TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT), rows)
+
+
+def _change_text(field: str, value: object) -> str | None:
+    if field == "fixed_place":
+        return L.YES_NO[bool(value)]
+    return None if value in (None, "") else str(value)
+
+
 # What `export all` writes, in the order import all reads it back (findings last: read by nobody).
 KINDS: dict[str, Callable[[Ledger, date, bool], Sheet]] = {
-    "settings": settings, "roster": roster, "register": register, "cards": cards, "reviews": reviews,
+    "settings": settings, "roster": roster, "register": register, "outflow_changes": outflow_changes,
+    "cards": cards, "reviews": reviews,
     "checkins": checkins, "dues": dues, "reports": reports, "contacts": contacts, "org_life": org_life,
     "inflows": inflows, "feedback": feedback, "groups": groups, "group_members": group_members,
     "dues_standards": dues_standards, "conversions": conversions, "findings": findings,

@@ -938,10 +938,64 @@ class ReplayOutflows(Outflows):
 
 _WHO_KEYS = ("name", "id_number")
 _WHO = (("id_number", "name"),)
+class OutflowChanges(_Simple):
+    """外出变更 rows: one field of one dated update each. The rows of one day make one update; a field's value
+    before its first update is what was registered, so the outflow gets it back (its register row showed the
+    place as it stood on the day of the export)."""
+
+    table = "outflow_changes"
+
+    def __init__(self, led: Ledger, rows: list[Cells]):
+        super().__init__(led, rows)
+        self.outflows = _outflows_of(led, self.member_ids)
+        self.known = {(r[0], r[1], r[2]) for r in led.all(
+            "SELECT u.outflow_id, u.changed_on, j.key FROM outflow_changes u, json_each(u.new_values) j"
+            " WHERE u.void_reason IS NULL")}
+        self.changes: dict[tuple[int, str], dict] = {}
+        self.registered: dict[int, dict] = {}
+
+    def row(self, c: Cells) -> str:
+        member = self.member(c)
+        outflow_id = _outflow_id(c, self.outflows, member)
+        changed_on = _day(c, "changed_on", True)
+        label = c.need("change_field")
+        field = _CHANGE_FIELDS.get(label)
+        if field is None or outflow_id is None:
+            raise _CellError(c.headers["change_field"], label, L.IMPORT_CHANGE_FIELD.format(value=label))
+        if (outflow_id, changed_on.isoformat(), field) in self.known:
+            return UNCHANGED
+        old, new = (_change_value(field, c.get(key)) for key in ("old_value", "new_value"))
+        self.known.add((outflow_id, changed_on.isoformat(), field))
+        self.changes.setdefault((outflow_id, changed_on.isoformat()), {"member_id": member["id"]})[field] = new
+        self.registered.setdefault(outflow_id, {}).setdefault(field, old)
+        return ADDED
+
+    def write(self, led: Ledger) -> None:
+        for (outflow_id, changed_on), values in self.changes.items():
+            member_id = values.pop("member_id")
+            led.insert("outflow_changes", {"outflow_id": outflow_id, "member_id": member_id, "changed_on": changed_on,
+                                           "fields": ",".join(values),
+                                           "new_values": json.dumps(values, ensure_ascii=False)})
+        for outflow_id, values in self.registered.items():
+            led.update("outflows", outflow_id, values)
+
+
+_CHANGE_FIELDS = {L.column(f): f for f in ("province", "city", "address", "employer", "unit_type", "phone",
+                                           "fixed_place")}
+
+
+def _change_value(field: str, value: object) -> object:
+    if field == "fixed_place":
+        return 1 if value == L.YES else 0
+    return "" if value is None and field in ("province", "city", "address") else value
+
+
 # export kind -> how import all reads its sheet, in the order the sheets are read
 ALL_KINDS: dict[str, Kind] = {
     "roster": Kind(("seq", *_ROSTER_KEYS[1:], "status", "added_on", "notes"), ("name", "id_number"), ReplayRoster),
     "register": Kind(KINDS["outflows"].keys, KINDS["outflows"].required, ReplayOutflows),
+    "outflow_changes": Kind((*_WHO_KEYS, "left_on", "changed_on", "change_field", "old_value", "new_value"),
+                            (*_WHO, "left_on", "changed_on", "change_field"), OutflowChanges),
     "cards": Kind((*_WHO_KEYS, "card_no", "card_issued", "left_on", "committee", "voided_on", "void_reason"),
                   (*_WHO, "card_no", "card_issued"), Cards),
     "reviews": Kind((*_WHO_KEYS, "card_no", "reviewed_on", "reviewer", "review_result", "notes"),

@@ -1071,3 +1071,10 @@ MEMBER_SUGGEST = "您是不是要找：{candidates}？请用身份证号或正�
 FIELD_FIND = "要查找的文字"
 FIND_TITLE = "查找“{text}”：{count} 人"
 FIND_NONE = "名册中没有姓名、身份证号或电话含有“{text}”的党员。"
+EXPORT_KINDS["outflow_changes"] = "外出变更"
+HEADER_ALIASES.setdefault("changed_on", ("变更日期",))
+HEADER_ALIASES.setdefault("change_field", ("变更项",))
+HEADER_ALIASES.setdefault("old_value", ("原值", "变更前"))
+HEADER_ALIASES.setdefault("new_value", ("新值", "变更后"))
+EXPORT_HEADERS["outflow_changes"] = ("姓名", "身份证号", "外出时间", "变更日期", "变更项", "原值", "新值")
+IMPORT_CHANGE_FIELD = "变更项“{value}”不是外出登记中可变更的内容（省、市、详细地址、工作单位、单位类型、联系电话、固定地点）。"

@@ -332,3 +332,23 @@ def test_the_ledger_reads_well_in_other_tools(cli, fresh):
     assert rows(fresh, "SELECT 姓名, 类别, 状态 FROM 党员名册") == [("王建国", "正式党员", "外出")]
     assert rows(fresh, "SELECT 省, 市, 活动证编号, 状态 FROM 外出流动党员登记簿") == [("广东省", "深圳市", "330120250001", "外出")]
     assert rows(fresh, "SELECT 所属期, 金额（元） FROM 党费交纳记录") == [("2025-01", 5.0)]
+
+
+def test_dated_updates_survive_export_all_and_import_all(cli, fresh, tmp_path, monkeypatch):
+    import openpyxl
+
+    base(cli)
+    ok(cli("update-outflow", "王建国", "--to", "广东省 深圳市 南山区", "--phone", "13700001111", "--date", "2025-05-01"))
+    ok(cli("update-outflow", "王建国", "--fixed", "--date", "2025-06-01"))
+    ok(cli("export", "all", "--xlsx", tmp_path / "a.xlsx"))
+    copy = tmp_path / "copy.db"
+    monkeypatch.setenv("FLOWPARTY_DB", str(copy))
+    ok(cli("init", "--branch", "x", "--committee", "y"))
+    ok(cli("import", "all", tmp_path / "a.xlsx"))
+    ok(cli("export", "all", "--xlsx", tmp_path / "b.xlsx"))
+    a, b = openpyxl.load_workbook(tmp_path / "a.xlsx"), openpyxl.load_workbook(tmp_path / "b.xlsx")
+    assert "外出变更" in a.sheetnames
+    for name in a.sheetnames:
+        assert [[c.value for c in r] for r in a[name].iter_rows()] == [[c.value for c in r] for r in b[name].iter_rows()]
+    assert audit_of(copy)["findings"] == audit_of(fresh)["findings"]
+    assert rows(copy, "SELECT city, phone, fixed_place FROM outflows") == [("宁波市", "13912345678", 0)]  # as registered

@@ -316,7 +316,7 @@ def test_export_all_has_a_sheet_per_kind_with_money_as_money(cli, filled, tmp_pa
     path = tmp_path / "all.xlsx"
     assert cli("export", "all", "--xlsx", path, "--as-of", "2026-06-30").exit_code == 0
     book = load_workbook(path)
-    assert book.sheetnames == ["台账设置", "党员名册", "外出流动党员登记簿", "活动证", "活动证年审", "报到记录", "党费交纳记录",
+    assert book.sheetnames == ["台账设置", "党员名册", "外出流动党员登记簿", "外出变更", "活动证", "活动证年审", "报到记录", "党费交纳记录",
                                "思想汇报记录", "联系记录", "组织生活记录", "外来流动党员", "反馈记录", "临时党小组",
                                "临时党小组成员", "党费标准", "预备期处理", "审计问题清单"]
     dues = book["党费交纳记录"]
