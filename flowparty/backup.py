@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flowparty import labels as L
 from flowparty.errors import BadInput, LedgerError
+from flowparty.files import alive
 
 KEEP = 10
 MANUAL = "manual"
@@ -32,16 +33,6 @@ def _part_name(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.{os.getpid()}.part")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process: leave its file alone
-    return True
-
-
 def clean_stale_parts(where: Path, ledger: Path | None = None) -> list[Path]:
     """Remove the half-written copies a killed backup left in `where` (of this ledger when given)."""
     removed = []
@@ -50,7 +41,7 @@ def clean_stale_parts(where: Path, ledger: Path | None = None) -> list[Path]:
     pattern = f".{ledger.stem}-*.part" if ledger is not None else ".*.part"
     for part in where.glob(pattern):
         pid_text = part.name[:-len(".part")].rsplit(".", 1)[-1]
-        if pid_text.isdigit() and _alive(int(pid_text)) and int(pid_text) != os.getpid():
+        if pid_text.isdigit() and alive(int(pid_text)) and int(pid_text) != os.getpid():
             continue
         try:
             part.unlink()
