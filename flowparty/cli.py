@@ -44,7 +44,22 @@ def subcommands(help_text: str) -> typer.Typer:
 
 # ---------------------------------------------------------------- shared options
 
-MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="党员：身份证号，或台账中唯一的姓名。")]
+def complete_member(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Tab completion of MEMBER: the names in the ledger (--db if typed) that start with what was typed."""
+    from flowparty import db, records
+
+    try:
+        led = db.open_ledger(db.resolve_path(ctx.find_root().params.get("db")), readonly=True)
+        try:
+            return records.names_starting(led, incomplete)
+        finally:
+            led.close()
+    except (FlowpartyError, sqlite3.Error, OSError):  # no ledger yet, or not one: nothing to offer
+        return []
+
+
+MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="党员：身份证号，或台账中唯一的姓名。",
+                                          autocompletion=complete_member)]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="日期，如 2026-03-01、2026/3/1、2026年3月1日；默认今天。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（UTF-8），供脚本使用。")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="备注。")]
@@ -148,8 +163,15 @@ def done(text: str) -> None:
     ui.done(text)
 
 
+COMPLETE_VAR = "_FLOWPARTY_COMPLETE"
+
+
 def main() -> None:
     """The console script: Typer's app, with Python's own errors kept from the clerk unless FLOWPARTY_DEBUG is set."""
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions (flowparty completion bash|zsh)
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
         app()
     except KeyboardInterrupt:

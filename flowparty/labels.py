@@ -797,7 +797,8 @@ COMMAND_GROUPS = {
     "汇报与联系": ("record-report", "record-contact", "record-org-life", "record-feedback"),
     "审计与统计": ("audit", "todo", "rules", "report"),
     "表格": ("import", "export"),
-    "台账维护": ("init", "info", "settings", "history", "undo", "void", "backup", "check", "merge", "demo"),
+    "台账维护": ("init", "info", "settings", "history", "undo", "void", "backup", "check", "merge", "demo",
+             "completion"),
 }
 HELP_OTHER_COMMANDS = "其他"
 
@@ -1078,3 +1079,17 @@ HEADER_ALIASES.setdefault("old_value", ("原值", "变更前"))
 HEADER_ALIASES.setdefault("new_value", ("新值", "变更后"))
 EXPORT_HEADERS["outflow_changes"] = ("姓名", "身份证号", "外出时间", "变更日期", "变更项", "原值", "新值")
 IMPORT_CHANGE_FIELD = "变更项“{value}”不是外出登记中可变更的内容（省、市、详细地址、工作单位、单位类型、联系电话、固定地点）。"
+
+# ---- the clerk's screen: completion, asking on a terminal, the member's timeline (SPEC §9; issue #14)
+FIELD_SHELL = "命令行外壳"
+SHELLS = {"bash": "bash", "zsh": "zsh"}
+ASK_QUESTION = "{label}（{hint}）："
+ASK_PLAIN = "{label}："
+ASK_AGAIN = "不能为空，请重新输入（按 Ctrl-C 取消）。"
+ASK_WILL_WRITE = "将要写入（{command}）："
+ASK_ITEM = "  {label}：{value}"
+ASK_FLAG_ON = "是"
+ASK_NEXT_TIME = "下次可以一次输入：{line}"
+ASK_CONFIRM = "写入吗？[y/N] "
+ASK_YES = ("y", "yes", "是", "是的", "确定", "好")
+ASK_CANCELLED = "没有写入任何内容。"

@@ -144,6 +144,14 @@ def find_text(led: Ledger, text: str, limit: int = 50) -> list[Member]:
                    " LIMIT ?", [like, like, like, limit])
 
 
+def names_starting(led: Ledger, prefix: str, limit: int = 50) -> list[str]:
+    """Shell completion of MEMBER: the names (or, for digits, the 身份证号) that start with what was typed."""
+    column = "id_number" if prefix[:1].isdigit() else "name"
+    return [row[0] for row in led.conn.execute(
+        f"SELECT DISTINCT {column} FROM members WHERE {column} LIKE ? ESCAPE '\\' ORDER BY {column} LIMIT ?",
+        [prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit])]
+
+
 def similar_members(led: Ledger, value: str, count: int = 5) -> list[Member]:
     """The members whose name or 身份证号 is closest to a reference that matched nobody (a typo, a missing digit)."""
     import difflib

@@ -203,6 +203,27 @@ def ledger_at(path: Path) -> Iterator:
         led.close()
 
 
+# ---------------------------------------------------------------- shell completion
+
+
+@command(app, "completion")
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="bash|zsh", help="所用的命令行外壳：bash 或 zsh。")],
+) -> None:
+    """输出命令补全脚本：按 Tab 键补全命令、选项和党员姓名。
+
+    例：eval "$(flowparty completion bash)"；flowparty completion bash >> ~/.bashrc"""
+    from typer._completion_shared import get_completion_script
+
+    from flowparty.cli import COMPLETE_VAR
+
+    name = parse.parse_choice(shell, L.SHELLS, L.FIELD_SHELL)
+    script = get_completion_script(prog_name="flowparty", complete_var=COMPLETE_VAR, shell=name)
+    # zsh's script runs `flowparty` by name; run the command as typed instead (bin/flowparty in a clone), as bash's does.
+    sys.stdout.write(script.replace(f"{COMPLETE_VAR}=complete_zsh flowparty)",
+                                    f"{COMPLETE_VAR}=complete_zsh ${{words[1]}})") + "\n")
+
+
 # ---------------------------------------------------------------- putting records right: history, undo, void, settings
 
 
