@@ -21,7 +21,7 @@ from flowparty import __version__
 from flowparty import labels as L
 from flowparty import parse
 from flowparty.errors import FlowpartyError, LedgerError
-from flowparty.usage import ChineseCommand, ChineseGroup
+from flowparty.usage import ChineseCommand, ChineseGroup, confirm_asked
 
 app = typer.Typer(
     name="flowparty",
@@ -137,7 +137,9 @@ def ledger(readonly: bool = False) -> Iterator:
 
 @contextmanager
 def writing(name: str, reason: Optional[str] = None) -> Iterator:
-    """Open the ledger and run the body as one transaction of the named command (a correction gives its reason)."""
+    """Open the ledger and run the body as one transaction of the named command (a correction gives its reason);
+    when values were asked for at the terminal, the clerk first sees them all and confirms."""
+    confirm_asked()
     with ledger() as led, led.transaction(name, reason):
         yield led
 

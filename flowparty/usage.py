@@ -73,11 +73,116 @@ def _translate(text: str) -> str:
     return text
 
 
+# ---------------------------------------------------------------- asking instead of failing (SPEC §9)
+
+_ASKED = "flowparty.asked"  # ctx.meta key: the names of the values asked for, and the arguments as completed
+
+
+def on_terminal() -> bool:
+    """A person at a terminal (both ends), not a script or a pipe: only then is anything asked."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _help_text(param) -> str:
+    return (getattr(param, "help", None) or param.metavar or param.name or "").strip().rstrip("。")
+
+
+def question(param) -> str:
+    """The Chinese question for a parameter, from its help: '外出原因：务工/经商/…' → '外出原因（务工/经商/…）：'."""
+    label, colon, hint = _help_text(param).partition("：")
+    return L.ASK_QUESTION.format(label=label, hint=hint) if colon else L.ASK_PLAIN.format(label=label)
+
+
+def short_label(param) -> str:
+    """The parameter's name in Chinese: its help up to the first colon, comma or semicolon."""
+    return re.split("[：，；]", _help_text(param), maxsplit=1)[0]
+
+
+def ask(prompt: str) -> str:
+    """One answer typed at the terminal (not empty); end of input is a cancel, as Ctrl-C is. No readline: the
+    terminal's own line editing erases whole Chinese characters, and a long Chinese prompt is not redrawn."""
+    while True:
+        try:
+            answer = input(prompt).strip()
+        except EOFError:
+            raise Abort() from None
+        if answer:
+            return answer
+        sys.stdout.write(L.ASK_AGAIN + "\n")
+
+
+def parse_asking(parse, ctx, args: list[str]) -> list[str]:
+    """Parse the arguments; on a terminal, each missing required value is asked for and the arguments parsed again
+    with the answer added (an option as --name=answer, an argument at the end). Elsewhere exit 2 as always."""
+    args = list(args)
+    while True:
+        try:
+            rest = parse(ctx, list(args))
+        except click_errors.MissingParameter as error:
+            if error.param is None or ctx.resilient_parsing or not on_terminal():
+                raise
+            answer = ask(question(error.param))
+            if error.param.param_type_name == "argument":
+                args.append(answer)
+            else:
+                args.append(f"{max(error.param.opts, key=len)}={answer}")
+            ctx.meta.setdefault(_ASKED, {"names": []})["names"].append(error.param.name)
+            continue
+        if _ASKED in ctx.meta:
+            ctx.meta[_ASKED]["args"] = args
+        return rest
+
+
+def _shown_value(value) -> str:
+    if value is True:
+        return L.ASK_FLAG_ON
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+_PLAIN_WORD = re.compile(r"[^\s'\"\\$`;&|<>()*?!#~{}\[\]]+")
+
+
+def command_line(words: list[str]) -> str:
+    """The words as the clerk would type them: --name value, a value with spaces in double quotes (as the README)."""
+    split = [part for word in words
+             for part in (word.split("=", 1) if word.startswith("--") and "=" in word else [word])]
+    return " ".join(w if _PLAIN_WORD.fullmatch(w) else '"' + re.sub(r'(["\\$`])', r"\\\1", w) + '"' for w in split)
+
+
+def confirm_asked() -> None:
+    """Before a command writes: if values were asked for, show every value given and ask; 否 writes nothing (exit 0)."""
+    from typer._click.globals import get_current_context
+    from typer._click.core import ParameterSource
+
+    ctx = get_current_context(silent=True)
+    asked = ctx.meta.get(_ASKED) if ctx is not None else None
+    if not asked:
+        return
+    lines = [L.ASK_WILL_WRITE.format(command=ctx.command_path)]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE and value not in (None, False, ()):
+            lines.append(L.ASK_ITEM.format(label=short_label(param), value=_shown_value(value)))
+    root = ctx.find_root()
+    db = ["--db", str(root.params["db"])] if root.params.get("db") else []
+    words = [root.info_name or "flowparty", *db, *ctx.command_path.split()[1:], *asked.get("args", [])]
+    lines.append(L.ASK_NEXT_TIME.format(line=command_line(words)))
+    sys.stdout.write("\n".join(lines) + "\n")
+    if ask(L.ASK_CONFIRM).lower() not in L.ASK_YES:
+        sys.stdout.write(L.ASK_CANCELLED + "\n")
+        raise Exit(0)
+
+
 class ChineseCommand(TyperCommand):
-    """A command whose help page reads in Chinese."""
+    """A command whose help page reads in Chinese, and which asks for a missing value on a terminal."""
 
     def get_help(self, ctx) -> str:
         return _translate(super().get_help(ctx))
+
+    def parse_args(self, ctx, args):
+        return parse_asking(super().parse_args, ctx, args)
 
 
 class ChineseGroup(TyperGroup):

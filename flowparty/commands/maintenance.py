@@ -16,6 +16,7 @@ from flowparty import parse
 from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, ReasonOpt, State, app, choice, command,
                            db_path, done, ledger, maybe_date, on, subcommands, writing)
 from flowparty.errors import FlowpartyError, LedgerError
+from flowparty.usage import confirm_asked
 
 
 # ---------------------------------------------------------------- init, info, check, backup
@@ -36,6 +37,7 @@ def init(
 
     since_month = parse.parse_month(since, L.FIELD_SINCE) if since else parse.Month.of(records.today())
     path = db_path()
+    confirm_asked()
     with db.creating(path) as led, led.transaction("init"):
         records.initialize(led, branch=branch, committee=committee, code=code, since=since_month,
                            report_months=report_months, home_province=province, home_city=city)
@@ -72,6 +74,7 @@ def merge(
 
     from flowparty import backup, db
 
+    confirm_asked()
     with ledger() as led:
         db.require_sound(led.conn, led.path)
         sources = [merging.read_source(path, led) for path in ledgers]

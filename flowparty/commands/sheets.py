@@ -15,6 +15,7 @@ from flowparty import parse
 from flowparty.cli import (DateOpt, JsonOpt, MemberArg, NoteOpt, PhoneOpt, State, app, choice, command, db_path,
                            done, ledger, maybe_date, on, subcommands, writing)
 from flowparty.errors import FlowpartyError, LedgerError
+from flowparty.usage import confirm_asked
 
 
 # ---------------------------------------------------------------- spreadsheets: import and export
@@ -57,6 +58,8 @@ def _imported(run: Callable, dry_run: bool, errors: Optional[Path]):
     from flowparty import db, importer, ui
 
     progress = lambda rows, total: ui.progress(rows, L.IMPORT_PROGRESS, total)  # noqa: E731
+    if not dry_run:
+        confirm_asked()
     with ledger() as led:
         if not dry_run:
             db.require_sound(led.conn, led.path)
