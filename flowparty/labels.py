@@ -1093,3 +1093,19 @@ ASK_NEXT_TIME = "下次可以一次输入：{line}"
 ASK_CONFIRM = "写入吗？[y/N] "
 ASK_YES = ("y", "yes", "是", "是的", "确定", "好")
 ASK_CANCELLED = "没有写入任何内容。"
+EVENTS_TITLE = "全部记录（按日期）"
+EVENTS_HEADERS = ("日期", "事项", "内容")
+EVENT_KINDS = {
+    "inflow": "外来登记", "outflow": "外出登记", "card": "发放活动证", "checkin": "报到", "outflow_change": "外出变更",
+    "review": "活动证年审", "dues": "交纳党费", "report": "汇报", "contact": "联系", "org_life": "组织生活",
+    "feedback": "向原组织反馈", "conversion": "预备期处理", "group": "临时党小组", "inflow_verified": "活动证验证",
+    "outflow_end": "外出结束", "inspection": "活动证查验", "transfer": "组织关系转出", "inflow_end": "离开本地",
+    "card_voided": "活动证作废", "correction": "更正",
+}
+EVENT_PLACE = "外出地点"
+EVENT_INSPECTED = "返回后查验并收回活动证"
+EVENT_LEADER = "（组长）"
+EVENT_CORRECTION = "{changes}（原因：{reason}）"
+EVENT_VOIDED = "已作废：{reason}"
+EVENTS_NONE = "（还没有任何记录）"
+EVENTS_MORE = "每一处改动改之前、改之后的内容：flowparty history {member}"

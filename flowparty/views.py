@@ -94,7 +94,7 @@ def member_detail(led: Ledger, member: Member) -> dict:
                         led.all("SELECT changed_on, new_values, void_reason FROM outflow_changes WHERE outflow_id = ?"
                                 " ORDER BY changed_on, id", [o["id"]])]
         del o["id"]
-    return {
+    detail = {
         "member": basic,
         "outflows": outflows,
         "cards": [
@@ -125,18 +125,132 @@ def member_detail(led: Ledger, member: Member) -> dict:
                              " WHERE gm.member_id = ?", mid),
         "history": timeline(led, mid),
     }
+    detail["timeline"] = member_events(detail)
+    return detail
 
 
 def timeline(led: Ledger, member_id: int) -> list[dict]:
-    """The member's history: every change, oldest first, with the values before and after."""
+    """The member's history: every change, oldest first, with the values before and after (and the reason the
+    command gave, for corrections and voids)."""
     return [
         {
             "at": row["at"], "command": row["command"], "table": row["table_name"], "action": row["action"],
             "old": json.loads(row["old_values"]) if row["old_values"] else None,
             "new": json.loads(row["new_values"]) if row["new_values"] else None,
+            "tx_id": row["tx_id"], "reason": row["reason"],
         }
-        for row in led.all("SELECT * FROM history WHERE member_id = ? ORDER BY id", [member_id])
+        for row in led.all("SELECT h.*, t.reason FROM history h LEFT JOIN transactions t ON t.id = h.tx_id"
+                           " WHERE h.member_id = ? ORDER BY h.id", [member_id])
     ]
+
+
+# ---------------------------------------------------------------- member show: every record on one timeline
+
+# Same-day records in the order they happen: the outflow, then its card, check-in, …; corrections last.
+EVENT_ORDER = ("inflow", "outflow", "card", "checkin", "outflow_change", "review", "dues", "report", "contact",
+               "org_life", "feedback", "conversion", "group", "inflow_verified", "outflow_end", "inspection",
+               "transfer", "inflow_end", "card_voided", "correction")
+
+
+def _fields(record: dict, keys: tuple[str, ...]) -> str:
+    """'名称 值，名称 值' for the keys that hold something, in the ledger's Chinese column names and values."""
+    return "，".join(f"{L.column(k)} {_value(k, record[k])}" for k in keys if record.get(k) not in (None, "", 0))
+
+
+def _event(on: str | None, kind: str, text: str, void_reason: str | None = None) -> dict:
+    return {"date": (on or "")[:10], "kind": kind, "text": text, "void_reason": void_reason}
+
+
+_PLACE_KEYS = {"province", "city", "address"}
+
+
+def _place(o: dict) -> str:
+    return " ".join(p for p in (o["province"], o["city"], o["address"]) if p)
+
+
+def _outflow_events(o: dict) -> list[dict]:
+    registered = {**o, **o["registered"]}
+    events = [_event(o["left_on"], "outflow", "，".join(p for p in (
+        _place(registered), _fields(registered, ("reason", "employer", "unit_type", "phone", "expected_return"))) if p))]
+    for change in o["changes"]:
+        values = change["values"]
+        place = {"province": "", "city": "", "address": "", **values} if _PLACE_KEYS & set(values) else None
+        rest = {k: v for k, v in values.items() if k not in _PLACE_KEYS}
+        text = "，".join(p for p in (place and f"{L.EVENT_PLACE} {_place(place)}", _fields(rest, tuple(rest))) if p)
+        events.append(_event(change["changed_on"], "outflow_change", text, change["void_reason"]))
+    if o["ended_on"]:
+        events.append(_event(o["ended_on"], "outflow_end", L.END_KIND[o["end_kind"]] + (
+            "，" + _fields(o, ("summary",)) if o.get("summary") else "")))
+    if o["inspected_on"]:
+        events.append(_event(o["inspected_on"], "inspection", L.EVENT_INSPECTED))
+    return events
+
+
+def _dues_events(payments: list[dict]) -> list[dict]:
+    """One event per payment: the months paid the same day, to the same place, with the same receipt."""
+    runs: dict[tuple, list[dict]] = {}
+    for d in payments:
+        runs.setdefault((d["paid_on"], d["paid_to"], d["receipt"], d["void_reason"]), []).append(d)
+    events = []
+    for (paid_on, paid_to, receipt, void_reason), rows in runs.items():
+        periods = [d["period"] for d in rows]
+        index = [int(p[:4]) * 12 + int(p[5:7]) for p in periods]
+        span = (f"{periods[0]}..{periods[-1]}" if index[-1] - index[0] + 1 == len(periods) else "、".join(periods)) \
+            if len(periods) > 1 else periods[0]
+        record = {"period": span, "amount_fen": sum(d["amount_fen"] for d in rows), "paid_to": paid_to,
+                  "receipt": receipt}
+        events.append(_event(paid_on, "dues", _fields(record, ("period", "amount_fen", "paid_to", "receipt")),
+                             void_reason))
+    return events
+
+
+def _corrections(history: list[dict]) -> list[dict]:
+    """Each correction command (a reason given, not a void shown on its own row) as one event with its changes."""
+    commands: dict = {}
+    for entry in history:
+        if entry.get("reason") and not (entry["command"].startswith("void ") and entry["command"] != "void return"):
+            commands.setdefault(entry["tx_id"], []).append(entry)
+    return [_event(entries[0]["at"], "correction", L.EVENT_CORRECTION.format(
+        changes="；".join(describe_change(e) for e in entries), reason=entries[0]["reason"]))
+        for entries in commands.values()]
+
+
+def member_events(detail: dict) -> list[dict]:
+    """Every record of the member on one timeline, by date: outflows and their updates, cards with their reviews
+    and inspection, check-ins, dues, reports, contacts, org life, inflows, feedback, conversions, transfers,
+    groups and corrections. Voided records stay, with their void_reason."""
+    events = [e for o in detail["outflows"] for e in _outflow_events(o)]
+    inspected = {o["inspected_on"] for o in detail["outflows"]}
+    for card in detail["cards"]:
+        events.append(_event(card["issued_on"], "card", _fields(card, ("card_no", "committee")), card["void_reason"]))
+        if card["voided_on"] and card["voided_on"] not in inspected:  # lost, damaged, wrongly issued: its own day
+            events.append(_event(card["voided_on"], "card_voided", _fields(card, ("card_no", "void_reason"))))
+        events += [_event(r["reviewed_on"], "review", "，".join(p for p in (
+            _fields(card, ("card_no",)), _fields(r, ("result", "reviewer", "note"))) if p), r["void_reason"])
+            for r in card["reviews"]]
+    events += [_event(c["checked_in_on"], "checkin", _fields(c, ("org", "branch", "verified", "filed")),
+                      c["void_reason"]) for c in detail["checkins"]]
+    events += _dues_events(detail["dues"]["payments"])
+    events += [_event(r["reported_on"], "report", _fields(r, ("kind", "summary")), r["void_reason"])
+               for r in detail["reports"]]
+    events += [_event(c["contacted_on"], "contact", _fields(c, ("channel", "note")), c["void_reason"])
+               for c in detail["contacts"]]
+    events += [_event(o["held_on"], "org_life", _fields(o, ("kind", "place")), o["void_reason"])
+               for o in detail["org_life"]]
+    for i in detail["inflows"]:
+        events.append(_event(i["arrived_on"], "inflow", _fields(i, ("origin_org", "origin_card_no", "branch"))))
+        if i["verified_on"]:
+            events.append(_event(i["verified_on"], "inflow_verified", _fields(i, ("origin_card_no",))))
+        if i["ended_on"]:
+            events.append(_event(i["ended_on"], "inflow_end", ""))
+    events += [_event(f["sent_on"], "feedback", _fields(f, ("note",)), f["void_reason"]) for f in detail["feedback"]]
+    events += [_event(c["decided_on"], "conversion", _fields(c, ("outcome", "new_end"))) for c in detail["conversions"]]
+    events += [_event(t["transferred_on"], "transfer", _fields(t, ("to_org",)), t["void_reason"])
+               for t in detail["transfers"]]
+    events += [_event(g["formed_on"], "group", g["name"] + (L.EVENT_LEADER if g["leader"] else ""))
+               for g in detail["groups"]]
+    events += _corrections(detail["history"])
+    return sorted(events, key=lambda e: (e["date"], EVENT_ORDER.index(e["kind"])))
 
 
 def describe_change(entry: dict) -> str:

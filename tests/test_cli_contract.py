@@ -138,7 +138,7 @@ def test_json_outputs_have_stable_keys(cli, ledger):
     assert row["destination"] == "浙江省 宁波市" and row["status"] == "away"
     detail = json.loads(cli("member", "show", "李明", "--json").stdout_bytes.decode("utf-8"))
     assert set(detail) == {"member", "outflows", "cards", "checkins", "dues", "reports", "contacts", "org_life",
-                           "inflows", "feedback", "conversions", "transfers", "groups", "history"}
+                           "inflows", "feedback", "conversions", "transfers", "groups", "history", "timeline"}
     assert set(detail["dues"]) == {"months", "total_fen", "last_period", "payments"}
     assert {"at", "command", "table", "action", "old", "new"} <= set(detail["history"][0])
 

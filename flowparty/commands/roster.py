@@ -86,7 +86,7 @@ def member_show(member: MemberArg, as_json: JsonOpt = False) -> None:
 
 
 def _render_member(detail: dict) -> None:
-    from flowparty import ui, views
+    from flowparty import ui
 
     m = detail["member"]
     ui.pairs(L.MEMBER_TITLE.format(name=m["name"]), [
@@ -99,13 +99,14 @@ def _render_member(detail: dict) -> None:
                                                      total=parse.format_fen(detail["dues"]["total_fen"]),
                                                      last=detail["dues"]["last_period"] or "—")),
     ])
-    for o in detail["outflows"]:
-        place = " ".join(p for p in (o["province"], o["city"], o["address"]) if p)
-        ended = L.OUTFLOW_ENDED.format(on=o["ended_on"], kind=L.END_KIND[o["end_kind"]]) if o["ended_on"] else L.OUTFLOW_ONGOING
-        ui.say(L.OUTFLOW_LINE.format(left=o["left_on"], place=place, reason=o["reason"],
-                                     employer=o["employer"] or "—", ended=ended))
-    ui.table(L.TIMELINE_TITLE, L.TIMELINE_HEADERS,
-             ((e["at"].replace("T", " "), e["command"], views.describe_change(e)) for e in detail["history"]))
+    events = detail["timeline"]
+    if not events:
+        ui.say(L.EVENTS_NONE)
+    ui.table(L.EVENTS_TITLE, L.EVENTS_HEADERS, (
+        (e["date"], L.EVENT_KINDS[e["kind"]],
+         "\n".join(p for p in (e["text"], e["void_reason"] and L.EVENT_VOIDED.format(reason=e["void_reason"])) if p))
+        for e in events))
+    ui.say(L.EVENTS_MORE.format(member=m["id_number"]))
 
 
 # ---------------------------------------------------------------- inflow, probation, groups
