@@ -96,6 +96,17 @@ def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any
         say(L.TABLE_DROPPED.format(columns="、".join(dropped)))
 
 
+def block(head: str, lines: Iterable[str], indent: int = 2) -> None:
+    """One record as a block: its head in bold, then each line indented (a wrapped line keeps the indent), for
+    records whose cells would wrap into narrow columns in a table at 80 columns."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out().print(head, markup=False, style="bold")
+    for line in lines:
+        out().print(Padding(Text(line), (0, 0, 0, indent), expand=False))
+
+
 def pairs(title: str, items: Iterable[tuple[str, Any]]) -> None:
     """A two-column table of label → value."""
     from rich.table import Table

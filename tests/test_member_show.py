@@ -111,3 +111,19 @@ def test_a_voided_card_and_a_transfer_are_on_the_timeline(cli, lived):
     assert voided["date"] == "2026-05-01" and "遗失" in voided["text"]
     assert [e["void_reason"] for e in events if e["kind"] == "card"] == ["返回查验收回", "遗失"]
     assert [e["date"] for e in events if e["kind"] == "transfer"] == ["2026-06-01"]
+
+
+def test_history_is_one_block_per_command_at_80_columns(lived):
+    """history at 80 columns: a head line per command, then its reason and changes as indented sentences."""
+    run = subprocess.run([FLOWPARTY, "history", "李明", "--limit", "50"], capture_output=True, text=True, timeout=30,
+                         env={**os.environ, "FLOWPARTY_DB": str(lived), "COLUMNS": "80"})
+    assert run.returncode == 0, run.stderr
+    from rich.cells import cell_len
+
+    lines = run.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    heads = [line for line in lines if re.match(r"第 \d+ 条  \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}  ", line)]
+    assert len(heads) == 15 and heads[0].endswith("inspect-card") and heads[-1].endswith("member add")
+    assert "  原因：电话录错" in lines
+    assert any(line.startswith("  · 变更党员信息：联系电话 13800138000 → 13900139000") for line in lines)
+    assert LI in run.stdout and "┃" not in run.stdout  # the 身份证号 whole; no table

@@ -251,12 +251,15 @@ def history(
     if not commands:
         ui.say(L.HISTORY_EMPTY)
         return
-    ui.table(L.HISTORY_TITLE.format(count=len(commands)), L.HISTORY_HEADERS, (
-        (c.id, c.at.replace("T", " "), c.command + (L.HISTORY_UNDONE if c.undone_by else "")
-         + (L.HISTORY_UNDO_OF.format(id=c.undoes) if c.undoes else ""), c.reason or "",
-         "\n".join([views.describe_change(e) for e in c.changes]
-                   + ([L.UNDO_MORE.format(count=c.rows - len(c.changes)).strip()] if c.rows > len(c.changes) else [])))
-        for c in commands))
+    ui.say(L.HISTORY_TITLE.format(count=len(commands)))
+    for c in commands:  # one block per command: its changes are sentences, unreadable in an 80-column table cell
+        head = L.HISTORY_HEAD.format(id=c.id, at=c.at.replace("T", " "), command=c.command) + (
+            L.HISTORY_UNDONE if c.undone_by else "") + (L.HISTORY_UNDO_OF.format(id=c.undoes) if c.undoes else "")
+        lines = ([L.HISTORY_REASON.format(reason=c.reason)] if c.reason else []) + [
+            L.HISTORY_CHANGE.format(change=views.describe_change(e)) for e in c.changes]
+        if c.rows > len(c.changes):
+            lines.append(L.UNDO_MORE.format(count=c.rows - len(c.changes)).strip())
+        ui.block(head, lines)
 
 
 def confirmed(prompt_lines: list[str], yes: bool) -> bool:
