@@ -75,7 +75,7 @@ def _translate(text: str) -> str:
 
 # ---------------------------------------------------------------- asking instead of failing (SPEC §9)
 
-_ASKED = "flowparty.asked"  # ctx.meta key: the names of the values asked for, and the arguments as completed
+_ASKED = "flowparty.asked"  # ctx.meta key, set when something was asked: the command's arguments as completed
 
 
 def on_terminal() -> bool:
@@ -98,15 +98,16 @@ def short_label(param) -> str:
     return re.split("[：，；]", _help_text(param), maxsplit=1)[0]
 
 
-def ask(prompt: str) -> str:
-    """One answer typed at the terminal (not empty); end of input is a cancel, as Ctrl-C is. No readline: the
-    terminal's own line editing erases whole Chinese characters, and a long Chinese prompt is not redrawn."""
+def ask(prompt: str, required: bool = True) -> str:
+    """One answer typed at the terminal (asked again while empty, if required); end of input is a cancel, as
+    Ctrl-C is. No readline: the terminal's own line editing erases whole Chinese characters, and a long Chinese
+    prompt is not redrawn."""
     while True:
         try:
             answer = input(prompt).strip()
         except EOFError:
             raise Abort() from None
-        if answer:
+        if answer or not required:
             return answer
         sys.stdout.write(L.ASK_AGAIN + "\n")
 
@@ -126,10 +127,8 @@ def parse_asking(parse, ctx, args: list[str]) -> list[str]:
                 args.append(answer)
             else:
                 args.append(f"{max(error.param.opts, key=len)}={answer}")
-            ctx.meta.setdefault(_ASKED, {"names": []})["names"].append(error.param.name)
+            ctx.meta[_ASKED] = args
             continue
-        if _ASKED in ctx.meta:
-            ctx.meta[_ASKED]["args"] = args
         return rest
 
 
@@ -167,10 +166,10 @@ def confirm_asked() -> None:
             lines.append(L.ASK_ITEM.format(label=short_label(param), value=_shown_value(value)))
     root = ctx.find_root()
     db = ["--db", str(root.params["db"])] if root.params.get("db") else []
-    words = [root.info_name or "flowparty", *db, *ctx.command_path.split()[1:], *asked.get("args", [])]
+    words = [root.info_name or "flowparty", *db, *ctx.command_path.split()[1:], *asked]
     lines.append(L.ASK_NEXT_TIME.format(line=command_line(words)))
     sys.stdout.write("\n".join(lines) + "\n")
-    if ask(L.ASK_CONFIRM).lower() not in L.ASK_YES:
+    if ask(L.ASK_CONFIRM, required=False).lower() not in L.ASK_YES:  # Enter alone is the default: no
         sys.stdout.write(L.ASK_CANCELLED + "\n")
         raise Exit(0)
 

@@ -121,6 +121,19 @@ def test_answering_no_writes_nothing(wang):
     assert snapshot(wang) == before
 
 
+def test_enter_alone_at_the_question_is_no(wang):
+    before = snapshot(wang)
+    term = Terminal("--db", str(wang), "register-outflow", "王建国", "--reason", "务工", env=env(wang))
+    term.expect("外出地点（")
+    term.type("浙江省 宁波市")
+    term.expect("下次可以一次输入：flowparty --db " + str(wang) + ' register-outflow 王建国 --reason 务工 --to "浙江省 宁波市"')
+    term.expect("写入吗？[y/N]")
+    term.type("")
+    term.expect("没有写入任何内容。")
+    assert term.finish() == 0
+    assert snapshot(wang) == before
+
+
 def test_a_missing_member_is_asked_for_too_and_an_empty_answer_asked_again(wang):
     term = Terminal("record-contact", "--channel", "微信", "--date", "2026-03-01", env=env(wang))
     term.expect("党员（身份证号，或台账中唯一的姓名）：")
