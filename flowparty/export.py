@@ -127,9 +127,12 @@ def findings(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
 
 
 def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
+    from flowparty.parse import mask_text
+
     ids, _ = _maskers(mask)
+    texts = mask_text if mask else (lambda v: v)  # a message may repeat a phone or another member's 身份证号
     rows = [[f.code, f.name, L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
-             f.message, f.hint, f.since] for f in found]
+             texts(f.message), f.hint, f.since] for f in found]
     return Sheet(L.EXPORT_KINDS["findings"], L.EXPORT_HEADERS["findings"],
                  (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE), rows)
 
@@ -379,9 +382,28 @@ def write_csv(folder: Path, sheets: Sequence[Sheet],
     return written
 
 
+ID_KEYS, PHONE_KEYS = ("id_number", "leader_id"), ("phone", "away_phone")  # the columns --mask-ids hides
+
+
+def _masked_error(error, mask: bool) -> tuple[str, str]:
+    """An error's value and message as the report shows them: with --mask-ids, any 身份证号 or phone in them is
+    hidden, and a value in an ID or phone column that is no whole ID (a digit short) keeps only its ends."""
+    if not mask:
+        return error.value, error.message
+    from flowparty.parse import mask_phone, mask_text
+    from flowparty.sheets import header_key
+
+    value = mask_text(error.value)
+    if value == error.value and header_key(error.column) in (*ID_KEYS, *PHONE_KEYS):
+        value = mask_phone(value)
+    message = error.message.replace(error.value, value) if error.value and value != error.value else error.message
+    return value, mask_text(message)  # the message repeats the cell, as it was typed
+
+
 @atomic_file
-def write_errors(path: Path, errors: Sequence) -> None:
-    """The rows an import refused, as a workbook: sheet, row, column, value and the problem, the bad cells red."""
+def write_errors(path: Path, errors: Sequence, mask: bool = False) -> None:
+    """The rows an import refused, as a workbook: sheet, row, column, value and the problem, the bad cells red;
+    with mask, 身份证号 and phones are hidden in the middle (as export --mask-ids hides them)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False,
@@ -393,13 +415,13 @@ def write_errors(path: Path, errors: Sequence) -> None:
     ws.freeze_panes(1, 0)
     for col, title in enumerate(L.ERRORS_HEADERS):
         ws.write_string(0, col, title, header)
-    for r, e in enumerate(errors, 1):
-        ws.write_string(r, 0, e.sheet, text)
-        ws.write_number(r, 1, e.row)
-        ws.write_string(r, 2, e.column, text)
-        ws.write_string(r, 3, e.value, bad)
-        ws.write_string(r, 4, e.message, text)
-    rows = [[e.sheet, e.row, e.column, e.value, e.message] for e in errors]
+    rows = [[e.sheet, e.row, e.column, *_masked_error(e, mask)] for e in errors]
+    for r, (sheet, row, column, value, message) in enumerate(rows, 1):
+        ws.write_string(r, 0, sheet, text)
+        ws.write_number(r, 1, row)
+        ws.write_string(r, 2, column, text)
+        ws.write_string(r, 3, value, bad)
+        ws.write_string(r, 4, message, text)
     for col, width in enumerate(_widths(Sheet("", L.ERRORS_HEADERS, (TEXT,) * 5, rows))):
         ws.set_column(col, col, width)
     book.close()

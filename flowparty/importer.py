@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
@@ -501,12 +501,7 @@ def read(kind: str, path: Path, sheet: str | None = None) -> sheets.Table:
 
 
 def _sheet_names(path: Path) -> list[str]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception:  # the reader proper says what is wrong with the file
-        return []
+    return sheets.sheet_names(path)  # none when the file cannot be opened: the reader proper says why
 
 
 def _named_sheet(path: Path, kind: str) -> str | None:
@@ -521,7 +516,7 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
                 skip_invalid: bool = False,
                 progress: Callable[[Iterable, int | None], Iterator] = lambda rows, total: iter(rows)) -> Outcome:
     """Import one file as one batch; raises ImportRefused (nothing written) when a row is bad."""
-    table = read(kind, path, sheet)
+    table = sheets.require_rows(read(kind, path, sheet))  # a sheet of headers only records no empty batch
     outcome = Outcome(kind, path.name, table.sheet)
     try:
         with led.transaction(f"import {kind}"):
@@ -595,6 +590,12 @@ def _check_row(batch: Batch, cells: Cells, sheet: str, outcome: Outcome) -> None
 
 
 def _text(value: object) -> str:
+    """A cell as the clerk's spreadsheet shows it: a date cell holding day 0 (a blank date, which the reader
+    gives as a bare time of day) is 1899-12-30, not 00:00:00."""
+    if isinstance(value, time):
+        return "1899-12-30" + ("" if value == time(0) else f" {value.isoformat()}")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
     return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -1031,7 +1032,8 @@ def import_all(led: Ledger, path: Path, *, dry_run: bool = False, skip_invalid: 
         raise BadInput(L.FILE_NOT_FOUND.format(path=path))
     if path.suffix.lower() not in sheets.WORKBOOK_SUFFIXES:
         raise BadInput(L.UNSUPPORTED_FILE.format(path=path), L.UNSUPPORTED_FILE_HINT)
-    names = {parse.fold(n): n for n in _sheet_names(path)}
+    known = [L.EXPORT_KINDS["settings"], *(L.EXPORT_KINDS[kind] for kind in ALL_KINDS)]
+    names = {parse.fold(n): n for n in sheets.require_workbook_sheets(path, known)}
     outcome = Outcome("all", path.name, "")
     parsed: dict = {}
     try:

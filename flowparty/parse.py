@@ -404,6 +404,17 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else digits
 
 
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])1\d{10}(?![0-9])")
+
+
+def mask_text(text: str) -> str:
+    """Every 身份证号 and mobile number inside a text (an error message repeating a cell) hidden as mask_id and
+    mask_phone hide them."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
 # ---------------------------------------------------------------- phones, gender, choices
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -102,6 +104,28 @@ def read_table(path: Path, keys: Sequence[str], required: Required, sheet: str |
     raise first_error or _missing(path.name, required, {})  # a workbook without a single sheet
 
 
+def require_rows(table: Table) -> Table:
+    """The table, if it holds at least one data row; a sheet of headers only (a template sent back empty) is
+    refused before anything is written, so that no empty batch is recorded and no backup taken for it."""
+    rows = iter(table.rows)
+    first = next(rows, None)
+    if first is None:
+        raise BadInput(L.SHEET_NO_DATA_ROWS.format(sheet=table.sheet), L.SHEET_NO_DATA_ROWS_HINT)
+    table.rows = chain((first,), rows)
+    return table
+
+
+def require_workbook_sheets(path: Path, wanted: Iterable[str]) -> list[str]:
+    """The workbook's sheet names, when at least one of the wanted ones (folded) is among them: a file that cannot
+    be opened says why in Chinese, and one holding none of the sheets is refused (exit 2, nothing written)."""
+    check_input(path)
+    names = list(open_workbook(path).sheet_names)
+    if not {fold(n) for n in names} & {fold(w) for w in wanted}:
+        raise BadInput(L.WORKBOOK_NO_KNOWN_SHEETS.format(path=path.name, sheets="、".join(names) or "—"),
+                       L.WORKBOOK_NO_KNOWN_SHEETS_HINT)
+    return names
+
+
 # ---------------------------------------------------------------- files to grids of cells
 
 
@@ -132,23 +156,56 @@ def _chosen(names: list[str], wanted: str | None) -> list[str]:
     return chosen
 
 
-def _read_calamine(path: Path, wanted: str | None) -> Iterator[Grid]:
+def open_workbook(path: Path):
+    """calamine's workbook, or BadInput saying in Chinese why the file cannot be opened."""
     from python_calamine import CalamineWorkbook
 
+    with _reading(path):
+        return CalamineWorkbook.from_path(str(path))
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names; none when it cannot be opened (reading it proper then says why)."""
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine raises its own types for damaged or encrypted files
-        raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+        return list(open_workbook(path).sheet_names)
+    except BadInput:
+        return []
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Around a call into a reader: its error becomes unreadable(path)'s Chinese. calamine is Rust: a malformed
+    file can make it panic, which reaches Python as a BaseException after the panic's English was written
+    straight to file descriptor 2, so that descriptor points nowhere during the call."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error at all: nothing to keep quiet
+        saved = None
+    try:
+        if saved is not None:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+        yield
+    except (BadInput, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # calamine's own error types, zipfile's, XML's, and a Rust panic
+        raise unreadable(path, error) from error
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _read_calamine(path: Path, wanted: str | None) -> Iterator[Grid]:
+    book = open_workbook(path)
     ods_spans: dict[str, list] | None = None
     for name in _chosen(book.sheet_names, wanted):
-        try:
+        with _reading(path):  # a sheet whose XML is damaged inside an intact zip
             sheet = book.get_sheet_by_name(name)
             ranges = sheet.merged_cell_ranges or []
             if not ranges and path.suffix.lower() == ".ods":  # calamine gives no merged ranges for .ods
                 ods_spans = _ods_spans(path) if ods_spans is None else ods_spans
                 ranges = ods_spans.get(name, [])
-        except Exception as error:  # a sheet whose XML is damaged inside an intact zip
-            raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
         pad = (None,) * (sheet.start[1] if sheet.start else 0)  # iter_rows leaves out the empty columns on the left
         rows = (_cells(row, pad) for row in sheet.iter_rows())
         yield name, _fill_merged(rows, ranges) if ranges else rows, sheet.total_height
@@ -194,19 +251,15 @@ def _read_streaming(path: Path, wanted: str | None) -> Iterator[Grid]:
     """A big .xlsx, row by row in flat memory; merged cells are filled as calamine's are."""
     from openpyxl import load_workbook
 
-    try:
+    with _reading(path):  # openpyxl and zipfile raise zip, XML and key errors for damaged files
         book = load_workbook(path, read_only=True, data_only=True)
         members = _sheet_members(path)
-    except Exception as error:  # openpyxl and zipfile raise zip, XML and key errors for damaged files
-        raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
     for name in _chosen(book.sheetnames, wanted):
-        sheet = book[name]
-        total = sheet.max_row
-        sheet.reset_dimensions()  # trust the rows, not the dimension a writer recorded
-        try:  # only the sheets looked at are scanned
+        with _reading(path):  # only the sheets looked at are scanned
+            sheet = book[name]
+            total = sheet.max_row
+            sheet.reset_dimensions()  # trust the rows, not the dimension a writer recorded
             ranges = list(_scan_merges(path, members[name])) if name in members else []
-        except Exception as error:
-            raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
         rows = map(_cells, sheet.iter_rows(values_only=True))
         yield name, _damage_as_bad_input(path, _fill_merged(rows, ranges) if ranges else rows), total
 
@@ -264,8 +317,78 @@ def _damage_as_bad_input(path: Path, rows: Iterator[list[object]]) -> Iterator[l
     """Damage deep inside a streamed sheet shows only when the reader gets there."""
     try:
         yield from rows
+    except (BadInput, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
     except Exception as error:
-        raise BadInput(L.FILE_UNREADABLE.format(path=path, detail=error)) from None
+        raise unreadable(path, error) from error
+
+
+# ---------------------------------------------------------------- a reader's error in the clerk's words
+
+CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # an OLE compound file: an .xls, or an encrypted .xlsx
+_WORKBOOK_MEMBERS = ("[Content_Types].xml", "mimetype", "content.xml", "xl/workbook.xml", "xl/workbook.bin")
+
+
+def unreadable(path: Path, error: BaseException) -> BadInput:
+    """What a reader (calamine, openpyxl, zipfile, an XML parser) raised, said in Chinese by what the file is:
+    password-protected, empty, cut short, a zip that is no workbook, a web page or text saved as .xls, or a
+    workbook damaged inside. The library's own English is never shown (FLOWPARTY_DEBUG=1 shows it)."""
+    from python_calamine import PasswordError
+
+    name = path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        size, head = -1, b""
+    if isinstance(error, PasswordError) or "password" in str(error).lower():
+        return BadInput(L.FILE_PASSWORD.format(path=name), L.FILE_PASSWORD_HINT)
+    if size == 0:
+        return BadInput(L.FILE_EMPTY.format(path=name), L.FILE_TRUNCATED_HINT)
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as book:
+                listed = set(book.namelist())
+        except Exception:  # the zip's directory at its end is missing: the file was cut short
+            return BadInput(L.FILE_TRUNCATED.format(path=name), L.FILE_TRUNCATED_HINT)
+        if not listed & set(_WORKBOOK_MEMBERS):
+            return BadInput(L.FILE_ZIP_NOT_WORKBOOK.format(path=name), L.FILE_RESAVE_HINT)
+        return BadInput(L.FILE_DAMAGED.format(path=name), L.FILE_RESAVE_HINT)
+    if head.startswith(CFB_SIGNATURE):  # an encrypted .xlsx is a compound file holding an EncryptedPackage
+        if _holds(path, "EncryptedPackage".encode("utf-16-le")):
+            return BadInput(L.FILE_PASSWORD.format(path=name), L.FILE_PASSWORD_HINT)
+        return BadInput(L.FILE_DAMAGED.format(path=name), L.FILE_RESAVE_HINT)
+    text = head.lstrip(UTF8_BOM + b" \t\r\n").lower()
+    if text.startswith((b"<", b"\xff\xfe<", b"\xfe\xff")):
+        return BadInput(L.FILE_WEB_PAGE.format(path=name), L.FILE_RESAVE_HINT)
+    if head and _looks_like_text(head):
+        return BadInput(L.FILE_TEXT.format(path=name), L.FILE_TEXT_HINT)
+    return BadInput(L.FILE_NOT_WORKBOOK.format(path=name), L.FILE_RESAVE_HINT)
+
+
+def _holds(path: Path, needle: bytes) -> bool:
+    """The file holds these bytes somewhere (read in pieces: a compound file's directory may be anywhere)."""
+    tail = b""
+    with path.open("rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            if needle in tail + piece:
+                return True
+            tail = piece[-len(needle):]
+    return False
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """The file's first bytes read as printable UTF-8, GB 18030 or (after its byte order mark) UTF-16 text."""
+    encodings = ("utf-16",) if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-8", "gb18030")
+    for encoding in encodings:
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head)  # a character cut at the end is fine
+        except UnicodeDecodeError:
+            continue
+        if text and all(c.isprintable() or c in "\t\r\n" for c in text.lstrip("\ufeff")):
+            return True
+    return False
 
 
 def _cells(row: Sequence[object], pad: tuple[None, ...] = ()) -> list[object]:

@@ -267,7 +267,8 @@ def test_template_is_the_shipped_file_with_notes(cli, ledger, tmp_path):
     assert book.sheetnames == ["外出流动党员登记簿", "填写说明"]
     headers = [c.value for c in book.active[1]]
     assert headers[:4] == ["序号", "姓名", "性别", "身份证号"] and "外出时间" in headers
-    assert cli("import", "outflows", tmp_path / "t.xlsx").exit_code == 0  # an empty template imports nothing
+    empty = cli("import", "outflows", tmp_path / "t.xlsx")  # an empty template imports nothing, and says so
+    assert empty.exit_code == 2 and "表格中没有数据行" in empty.stderr
 
 
 @pytest.mark.parametrize("kind", list(importer.KINDS))

@@ -70,6 +70,7 @@ def audit(
     statistics: Annotated[bool, typer.Option("--statistics", help="只列出各规则的问题数。")] = False,
     as_json: JsonOpt = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="另把问题清单写成 Excel 工作簿。")] = None,
+    mask_ids: Annotated[bool, typer.Option("--mask-ids", help="工作簿（--xlsx）中隐去身份证号和电话号码的中间几位。")] = False,
     by_branch: Annotated[bool, typer.Option("--by-branch", help="乡镇汇总台账按支部分开列出。")] = False,
     limit: Annotated[int, typer.Option("--limit", help="每条规则最多列出多少个问题（先列出各规则的问题数）。")] = 20,
     show_all: Annotated[bool, typer.Option("--all", help="列出全部问题。")] = False,
@@ -89,7 +90,7 @@ def audit(
     if xlsx is not None:
         from flowparty import export
 
-        export.write_xlsx(xlsx, [export.findings_sheet(findings)])
+        export.write_xlsx(xlsx, [export.findings_sheet(findings, mask_ids)])
     if as_json:
         ui.print_json(rules.statistics(findings) if statistics else [
             {**f.as_json(), "branch": branch_of.get(f.member_id, branch)} if by_branch else f.as_json()

@@ -27,6 +27,7 @@ export_app = typer.Typer(help="把登记簿、党费、汇报、审计问题导�
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="表格文件：.xlsx、.xls、.ods 或 .csv（UTF-8 或 GBK）。")]
+MaskErrorsOpt = Annotated[bool, typer.Option("--mask-ids", help="错误清单（--errors）中隐去身份证号和电话号码的中间几位。")]
 
 
 def _import_command(kind: str) -> Callable:
@@ -36,11 +37,13 @@ def _import_command(kind: str) -> Callable:
         dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告将会导入什么，不写入。")] = False,
         skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
         errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
+        mask_ids: MaskErrorsOpt = False,
     ) -> None:
         from flowparty import importer, ui
 
         outcome = _imported(lambda led, progress: importer.import_file(
-            led, kind, file, sheet, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress), dry_run, errors)
+            led, kind, file, sheet, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress), dry_run, errors,
+            mask_ids)
         counts = dict(file=file.name, sheet=outcome.sheet, added=outcome.added, unchanged=outcome.unchanged,
                       skipped=len({e.row for e in outcome.errors}))
         if dry_run:
@@ -53,7 +56,7 @@ def _import_command(kind: str) -> Callable:
     return run_import
 
 
-def _imported(run: Callable, dry_run: bool, errors: Optional[Path]):
+def _imported(run: Callable, dry_run: bool, errors: Optional[Path], mask_ids: bool = False):
     """Run an import on the ledger (a sound one, unless only trying), then list its errors and its summary."""
     from flowparty import db, importer, ui
 
@@ -66,18 +69,18 @@ def _imported(run: Callable, dry_run: bool, errors: Optional[Path]):
         try:
             outcome = run(led, progress)
         except importer.ImportRefused as refused:
-            _list_import_errors(refused.outcome.errors, errors)
+            _list_import_errors(refused.outcome.errors, errors, mask_ids)
             for line in importer.summary_lines(refused.outcome):
                 ui.err().print(line, markup=False)
             raise
-    _list_import_errors(outcome.errors, errors)
+    _list_import_errors(outcome.errors, errors, mask_ids)
     for line in importer.summary_lines(outcome):
         ui.say(line)
     return outcome
 
 
-def _list_import_errors(found: list, errors_file: Optional[Path]) -> None:
-    """The bad rows on stderr (the first 50), and all of them in a workbook when asked."""
+def _list_import_errors(found: list, errors_file: Optional[Path], mask_ids: bool = False) -> None:
+    """The bad rows on stderr (the first 50), and all of them in a workbook when asked (masked with --mask-ids)."""
     from flowparty import export, ui
 
     limit = 50
@@ -86,7 +89,7 @@ def _list_import_errors(found: list, errors_file: Optional[Path]) -> None:
     if len(found) > limit:
         ui.err().print(L.IMPORT_MORE_ERRORS.format(count=len(found) - limit), markup=False)
     if errors_file and found:
-        export.write_errors(errors_file, found)
+        export.write_errors(errors_file, found, mask_ids)
         ui.err().print(L.IMPORT_ERRORS_WRITTEN.format(path=errors_file), markup=False)
 
 
@@ -100,6 +103,7 @@ def import_all(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告将会导入什么，不写入。")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
+    mask_ids: MaskErrorsOpt = False,
 ) -> None:
     """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。
 
@@ -107,7 +111,7 @@ def import_all(
     from flowparty import importer, ui
 
     outcome = _imported(lambda led, progress: importer.import_all(
-        led, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress), dry_run, errors)
+        led, file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress), dry_run, errors, mask_ids)
     counts = dict(file=file.name, sheets=len(outcome.sheets), added=outcome.added, unchanged=outcome.unchanged,
                   skipped=len({(e.sheet, e.row) for e in outcome.errors}))
     if dry_run:
