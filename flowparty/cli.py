@@ -35,16 +35,18 @@ app = typer.Typer(
 )
 
 
-def subcommands(help_text: str) -> typer.Typer:
-    """A command group (member, group, report …) with Chinese help and usage errors like the root's."""
-    return typer.Typer(help=help_text, cls=ChineseGroup, rich_markup_mode=None, no_args_is_help=True)
+def subcommands(help_text: str, **settings) -> typer.Typer:
+    """A command group (member, group, report …) with Chinese help and usage errors like the root's; a group
+    that does something of its own (rules, settings) passes invoke_without_command=True."""
+    return typer.Typer(help=help_text, cls=ChineseGroup, rich_markup_mode=None,
+                       **{"no_args_is_help": not settings.get("invoke_without_command"), **settings})
 
 
 
 
 # ---------------------------------------------------------------- shared options
 
-MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="党员：身份证号，或台账中唯一的姓名。")]
+MemberArg = Annotated[str, typer.Argument(help="党员：身份证号，或台账中唯一的姓名。")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="日期，如 2026-03-01、2026/3/1、2026年3月1日；默认今天。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（UTF-8），供脚本使用。")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="备注。")]

@@ -23,7 +23,7 @@ def record_dues(
     period: Annotated[str, typer.Option("--period", help="所属期：2026-01，2026-01..2026-06，或 2026-Q1。")],
     amount: Annotated[str, typer.Option("--amount", help="实交总额（元），平均分摊到各月。")],
     when: DateOpt = None,
-    to: Annotated[str, typer.Option("--to", help="交至：home 本支部 / inflow 流入地党组织。")] = "home",
+    to: Annotated[str, typer.Option("--to", help="交至本支部或流入地党组织。")] = "本支部",
     receipt: Annotated[Optional[str], typer.Option("--receipt", help="收据号。")] = None,
     force: Annotated[bool, typer.Option("--force", help="金额超过每月合理上限（默认 2000 元）时确认照登。")] = False,
 ) -> None:

@@ -26,7 +26,7 @@ def init(
     branch: Annotated[str, typer.Option("--branch", help="本支部名称，如 青山村党支部。")],
     committee: Annotated[str, typer.Option("--committee", help="为活动证盖章的基层党委，如 青山镇党委。")],
     code: Annotated[Optional[str], typer.Option("--code", help="支部代码，用于生成活动证编号。")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="台账从哪个月起完整（YYYY-MM），之前的不追究；默认本月。")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="台账从哪个月起完整（如 2026-01），之前的不追究；默认本月。")] = None,
     report_months: Annotated[int, typer.Option("--report-months", help="思想汇报周期：12 或 6 个月。")] = 12,
     province: Annotated[Optional[str], typer.Option("--province", help="本支部所在省，用于统计跨省流动。")] = None,
     city: Annotated[Optional[str], typer.Option("--city", help="本支部所在市，用于统计省内跨市流动。")] = None,
@@ -64,7 +64,7 @@ def info(as_json: JsonOpt = False) -> None:
 
 @command(app, "merge")
 def merge(
-    ledgers: Annotated[list[Path], typer.Argument(metavar="LEDGER", help="各支部的台账文件（可多个）。")],
+    ledgers: Annotated[list[Path], typer.Argument(help="各支部的台账文件（可多个）。")],
     replace: Annotated[bool, typer.Option("--replace", help="支部重新建立了台账时，用新台账替换汇总台账中该支部的旧数据。")] = False,
 ) -> None:
     """把各支部台账合并进 --db 指定的乡镇汇总台账；重复合并只会更新，不会重复。"""
@@ -92,7 +92,7 @@ def merge(
 
 @command(app, "backup")
 def backup_ledger(
-    dest: Annotated[Optional[Path], typer.Argument(metavar="[DEST]", help="备份文件或文件夹；默认放在台账旁的 <台账>.backups 文件夹。")] = None,
+    dest: Annotated[Optional[Path], typer.Argument(help="备份文件或文件夹；默认放在台账旁的 <台账>.backups 文件夹。")] = None,
 ) -> None:
     """给台账做一份一致的副本（其他窗口正在写入时也可以），仅本用户可读。"""
     from flowparty import backup
@@ -208,7 +208,7 @@ def ledger_at(path: Path) -> Iterator:
 
 @command(app, "history")
 def history(
-    member: Annotated[Optional[str], typer.Argument(metavar="[党员]", help="只看这名党员的变更（身份证号或姓名）。")] = None,
+    member: Annotated[Optional[str], typer.Argument(help="只看这名党员的变更（身份证号或姓名）。")] = None,
     limit: Annotated[int, typer.Option("--limit", help="最多列出多少条命令。")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
@@ -282,8 +282,7 @@ def undo_last(yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询�
     take_back(import_only=False, yes=yes)
 
 
-settings_app = typer.Typer(help="台账设置与规则阈值：查看、修改（需写明原因）。", rich_markup_mode=None,
-                           invoke_without_command=True)
+settings_app = subcommands("台账设置与规则阈值：查看、修改（需写明原因）。", invoke_without_command=True)
 app.add_typer(settings_app, name="settings")
 
 
@@ -309,8 +308,8 @@ def settings_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @command(settings_app, "set")
 def settings_set(
-    key: Annotated[str, typer.Argument(metavar="设置项", help="键名或中文名称，如 report_months 或 汇报周期（月）。")],
-    value: Annotated[str, typer.Argument(metavar="值", help="新的值。")],
+    key: Annotated[str, typer.Argument(help="键名或中文名称，如 report_months 或 汇报周期（月）。")],
+    value: Annotated[str, typer.Argument(help="新的值。")],
     reason: ReasonOpt,
 ) -> None:
     """修改一项设置；原来的值和原因记入变更历史。

@@ -53,7 +53,7 @@ def member_add(
 
 @command(member_app, "list")
 def member_list(
-    status: Annotated[Optional[str], typer.Option("--status", help="只列某一类：away 外出 / home 在家 / inflow 外来 / transferred 已转出。")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="只列某一类：外出、在家、外来、已转出。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出名册（默认全部）。"""
@@ -216,7 +216,7 @@ def member_edit(
 
 @command(member_app, "find")
 def member_find(
-    text: Annotated[str, typer.Argument(metavar="文字", help="姓名、身份证号或电话的一部分。")],
+    text: Annotated[str, typer.Argument(help="姓名、身份证号或电话的一部分。")],
     as_json: JsonOpt = False,
 ) -> None:
     """按姓名、身份证号或电话的一部分查找党员。
