@@ -128,7 +128,7 @@ def findings(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
 
 def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
     ids, _ = _maskers(mask)
-    rows = [[f.code, f.name, L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
+    rows = [[f.code, L.RULE_TEXT[f.code]["title"], L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
              f.message, f.hint, f.since] for f in found]
     return Sheet(L.EXPORT_KINDS["findings"], L.EXPORT_HEADERS["findings"],
                  (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE), rows)

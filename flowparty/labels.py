@@ -312,13 +312,13 @@ EXAMPLES = {
     "info": ("flowparty info", "flowparty --db 台账.db info"),
     "demo": ("flowparty demo", "flowparty --db 示例.db demo"),
     "member": ("flowparty member list --status 外出", "flowparty member show 王建国"),
-    "member add": ("flowparty member add --name 王建国 --id 511321198503120115 --joined 2010-07-01",
+    "member add": ("flowparty member add --name 王建国 --id 511321198503120115 --gender 男",
                    "flowparty member add --name 李秀英 --id 511321199007080227 --probationary"),
     "member list": ("flowparty member list", "flowparty member list --status 外出"),
     "member show": ("flowparty member show 王建国", "flowparty member show 511321198503120115 --json"),
     "member edit": ("flowparty member edit 王建国 --phone 13912345678 --reason 电话录错",),
     "member find": ("flowparty member find 建国", "flowparty member find 0115"),
-    "register-inflow": ("flowparty register-inflow --name 赵强 --id 500234199001010011 --from 原党支部",),
+    "register-inflow": ("flowparty register-inflow --name 赵强 --id 500234199001010011 --from 原支部",),
     "convert": ("flowparty convert 李秀英 --date 2026-09-01", "flowparty convert 李秀英 --extend-to 2027-03-01"),
     "set-quarterly": ("flowparty set-quarterly 王建国 --quarterly", "flowparty set-quarterly 王建国 --monthly"),
     "group": ("flowparty group add --name 宁波组 --city 宁波 --leader 王建国 --member 张伟",),
@@ -385,6 +385,14 @@ FIELD_PENSION = "月离退休费（税后）"
 FIELD_MONTHLY = "每月党费"
 DUES_KINDS = {"fixed": "固定金额", "salary": "工资收入", "pension": "离退休费", "farmer": "农民党员",
               "student": "学生", "unemployed": "下岗失业", "relief": "抚恤、救济或低保"}
+# History (flowparty history, member show) names these tables and columns too (issue 14).
+TABLE_NAMES.update({"dues_standards": "党费标准", "branches": "支部"})
+COLUMN_NAMES.update({
+    "year": FIELD_YEAR, "base_fen": "计算基数", "monthly_fen": FIELD_MONTHLY, "set_on": "核定日期", "code": "支部代码",
+    "home_province": "所在省", "home_city": "所在市", "since": FIELD_SINCE, "origin": "来源台账", "source": "来源文件",
+    "merged_at": "合并时间", "key": "设置项", "value": "设置值", "new_values": "变更后的内容",
+})
+VALUE_NAMES["kind"] = DUES_KINDS  # a dues standard's kind; reports and org life store their kinds in Chinese
 DUES_BASE_NEEDED = "按工资或离退休费计算党费，需要填写税后月收入（--salary 或 --pension）。"
 DUES_MONTHLY_NEEDED = "固定金额的党费标准需要填写每月金额（--monthly）。"
 DUES_FARMER_RANGE = "农民党员每月交纳党费 0.20 元至 1.00 元，“{value}”元不在此范围。"
@@ -1104,7 +1112,7 @@ OUTCOME_CHOICES = {v: k for k, v in OUTCOMES.items()}
 DUES_KIND_CHOICES = {v: k for k, v in DUES_KINDS.items()}
 SETTING_NAMES_RT = {"branch": "支部名称", "committee": "基层党委", "code": "支部代码", "since": "台账起始月份",
                     "report_months": "汇报周期（月）", "home_province": "所在省", "home_city": "所在市",
-                    "created_on": "建账日期"}
+                    "created_on": "建账日期", "demo": "示例台账"}
 FIELD_ROUNDTRIP_STATUS = "状态"
 IMPORT_ALL_KIND = "全部"
 IMPORT_ALL_SETTINGS_DIFFER = ("工作簿的台账设置与本台账不符：“{name}”在工作簿中为“{theirs}”，本台账为“{ours}”。")

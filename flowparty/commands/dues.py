@@ -27,9 +27,7 @@ def record_dues(
     receipt: Annotated[Optional[str], typer.Option("--receipt", help="收据号。")] = None,
     force: Annotated[bool, typer.Option("--force", help="金额超过每月合理上限（默认 2000 元）时确认照登。")] = False,
 ) -> None:
-    """登记党费（按月，或按季）。
-
-    例：flowparty record-dues 王建国 --period 2026-01..2026-06 --amount 240 --date 2026-07-02"""
+    """登记党费（按月，或按季）。"""
     from flowparty import dues, records, ui
 
     months = parse.parse_periods(period)

@@ -212,9 +212,7 @@ def history(
     limit: Annotated[int, typer.Option("--limit", help="最多列出多少条命令。")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """变更历史：最近的命令，新的在前，每条有时间、原因和改动前后的内容。
-
-    例：flowparty history；flowparty history 王建国 --limit 50"""
+    """变更历史：最近的命令，新的在前，每条有时间、原因和改动前后的内容。"""
     from flowparty import records, ui, undo, views
 
     with ledger(readonly=True) as led:
@@ -276,9 +274,7 @@ def take_back(import_only: bool, yes: bool) -> None:
 
 @command(app, "undo")
 def undo_last(yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接撤销（脚本中使用）。")] = False) -> None:
-    """撤销最近一条改动台账的命令（任何命令）；先列出将撤销的内容并询问。撤销本身也记入历史。
-
-    例：flowparty undo；flowparty undo --yes"""
+    """撤销最近一条改动台账的命令（任何命令）；先列出将撤销的内容并询问。撤销本身也记入历史。"""
     take_back(import_only=False, yes=yes)
 
 
@@ -312,9 +308,7 @@ def settings_set(
     value: Annotated[str, typer.Argument(help="新的值。")],
     reason: ReasonOpt,
 ) -> None:
-    """修改一项设置；原来的值和原因记入变更历史。
-
-    例：flowparty settings set report_months 6 --reason 村里要求每半年汇报"""
+    """修改一项设置；原来的值和原因记入变更历史。"""
     from flowparty import corrections, settings
 
     with writing("settings set", corrections.reason_given(reason)) as led:
@@ -333,9 +327,7 @@ def void_dues(
     period: Annotated[str, typer.Option("--period", help="所属期：2026-01、2026-01..2026-03 或 2026-Q1。")],
     reason: ReasonOpt,
 ) -> None:
-    """作废某月（或区间）的党费登记；这些月份之后可以重新登记。
-
-    例：flowparty void dues 王建国 --period 2026-03 --reason 重复登记"""
+    """作废某月（或区间）的党费登记；这些月份之后可以重新登记。"""
     from flowparty import corrections, records
 
     months = parse.parse_periods(period)
@@ -359,8 +351,7 @@ def _void_dated_command(kind: str) -> Callable:
             corrections.void_dated(led, m, kind, parse.parse_date(when, L.FIELD_DATE), reason, which)
         done(L.VOID_DONE.format(name=m["name"], what=L.VOID_WHAT[kind], reason=reason.strip()))
 
-    run.__doc__ = (f"作废某天的一条{L.VOID_WHAT[kind]}记录（录错、重复）；记录保留并标明作废。\n\n"
-                   f"例：flowparty void {kind} 王建国 --date 2026-03-01 --reason 录错了人")
+    run.__doc__ = f"作废某天的一条{L.VOID_WHAT[kind]}记录（录错、重复）；记录保留并标明作废。"
     run.__name__ = f"void_{kind.replace('-', '_')}"
     return run
 
@@ -375,9 +366,7 @@ def void_card(
     reason: Annotated[str, typer.Option("--reason", help="遗失/损坏/收回/错发。")],
     when: DateOpt = None,
 ) -> None:
-    """作废（挂失）党员现持的活动证，不补发；错发的证视为从未有效。补发请用 issue-card --reissue。
-
-    例：flowparty void card 王建国 --reason 遗失 --date 2026-05-01"""
+    """作废（挂失）党员现持的活动证，不补发；错发的证视为从未有效。补发请用 issue-card --reissue。"""
     from flowparty import corrections, records
 
     with writing("void card", corrections.reason_given(reason)) as led:
@@ -388,9 +377,7 @@ def void_card(
 
 @command(void_app, "return")
 def void_return(member: MemberArg, reason: ReasonOpt) -> None:
-    """作废误登记的返回：党员重新计为外出（同一次外出）。
-
-    例：flowparty void return 王建国 --reason 登记错了人"""
+    """作废误登记的返回：党员重新计为外出（同一次外出）。"""
     from flowparty import corrections, records
 
     with writing("void return", corrections.reason_given(reason)) as led:
@@ -401,9 +388,7 @@ def void_return(member: MemberArg, reason: ReasonOpt) -> None:
 
 @command(void_app, "transfer")
 def void_transfer(member: MemberArg, reason: ReasonOpt) -> None:
-    """作废误登记的组织关系转出：党员回到转出前的状态。
-
-    例：flowparty void transfer 王建国 --reason 转出日期登记错了"""
+    """作废误登记的组织关系转出：党员回到转出前的状态。"""
     from flowparty import corrections, records
 
     with writing("void transfer", corrections.reason_given(reason)) as led:

@@ -197,9 +197,7 @@ def member_edit(
     occupation: Annotated[Optional[str], typer.Option("--occupation", help="原职业：" + "/".join(L.OCCUPATIONS) + "。")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="备注。")] = None,
 ) -> None:
-    """更正名册中录错的内容（录入时就错了，不是后来的变化）；党员的全部记录随之保留。
-
-    例：flowparty member edit 王建国 --id 511321198503120115 --reason 身份证号录错一位"""
+    """更正名册中录错的内容（录入时就错了，不是后来的变化）；党员的全部记录随之保留。"""
     from flowparty import corrections, records
 
     with writing("member edit", corrections.reason_given(reason)) as led:
@@ -219,9 +217,7 @@ def member_find(
     text: Annotated[str, typer.Argument(help="姓名、身份证号或电话的一部分。")],
     as_json: JsonOpt = False,
 ) -> None:
-    """按姓名、身份证号或电话的一部分查找党员。
-
-    例：flowparty member find 建国；flowparty member find 0115"""
+    """按姓名、身份证号或电话的一部分查找党员。"""
     from flowparty import records, ui
 
     with ledger(readonly=True) as led:

@@ -96,9 +96,7 @@ def import_all(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
 ) -> None:
-    """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。
-
-    例：flowparty --db 新台账.db import all 台账.xlsx --dry-run"""
+    """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。"""
     from flowparty import importer, ui
 
     outcome = _imported(lambda led, progress: importer.import_all(
