@@ -91,11 +91,15 @@ def display_width(text: str) -> int:
 
 def _atoms(text: str) -> list[list]:
     """[piece, space before] in order: a line may break between pieces, never inside one. A run of narrow
-    characters (a 身份证号, a date, a path, an option) is one piece; each Chinese character is one; a closing
-    sign keeps to what it closes and an opening one to what it opens."""
+    characters (a 身份证号, a date, a path, an option) is one piece, and so is a value in double quotes; each
+    Chinese character is one; a closing sign keeps to what it closes and an opening one to what it opens."""
     atoms: list[list] = []
-    space = False
+    space = quoted = False
     for char in text:
+        if quoted:  # inside "…": everything up to the closing quote stays with the opening one
+            atoms[-1][0] += char
+            quoted = char != '"'
+            continue
         if char.isspace():
             space = True
             continue
@@ -105,7 +109,7 @@ def _atoms(text: str) -> list[list]:
             atoms[-1][0] += char
         else:
             atoms.append([char, space])
-        space = False
+        space, quoted = False, char == '"'
     return atoms
 
 
@@ -139,8 +143,8 @@ def paragraphs(text: str) -> list[str]:
 
 
 def shorten(text: str, width: int) -> str:
-    """The first sentence, without its remarks in brackets if it is too wide, cut after a comma or semicolon
-    to fit width columns (… marks the cut)."""
+    """The first sentence, without its remarks in brackets if it is too wide, cut before a semicolon (else a
+    comma) to fit width columns (… marks the cut)."""
     first = paragraphs(text)[0] if text.strip() else ""
     first = first.partition("。")[0] + "。" if "。" in first[:-1] else first
     if display_width(first) > width:
@@ -152,8 +156,8 @@ def shorten(text: str, width: int) -> str:
         if display_width(kept + char) > width - 1:
             break
         kept += char
-    cut = max(kept.rfind(sign) for sign in "，；、：")
-    return (kept[:cut] if cut > 0 else kept) + "…"
+    cut = next((kept.rfind(sign) for sign in "；，、：" if kept.rfind(sign) > 0), len(kept))
+    return kept[:cut] + "…"
 
 
 class ChineseFormatter(HelpFormatter):
