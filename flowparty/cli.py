@@ -35,11 +35,11 @@ app = typer.Typer(
 )
 
 
-def subcommands(help_text: str, **settings) -> typer.Typer:
+def subcommands(help_text: str, invoke_without_command: bool = False) -> typer.Typer:
     """A command group (member, group, report …) with Chinese help and usage errors like the root's; a group
-    that does something of its own (rules, settings) passes invoke_without_command=True."""
+    that does something of its own without a sub-command (rules, settings) says invoke_without_command."""
     return typer.Typer(help=help_text, cls=ChineseGroup, rich_markup_mode=None,
-                       **{"no_args_is_help": not settings.get("invoke_without_command"), **settings})
+                       invoke_without_command=invoke_without_command, no_args_is_help=not invoke_without_command)
 
 
 

@@ -288,7 +288,7 @@ PLACEHOLDERS = {
     "to": "地点", "transfer-out to": "党组织", "record-dues to": "本支部/流入地", "where": "本支部/流入地",
     "reason": "原因", "register-outflow reason": "外出原因", "reason_kind": "外出原因",
     "gender": "男/女", "status": "状态", "fail_on": "级别",
-    "category": "正式党员/预备党员", "result": "合格/不合格", "channel": "电话/微信/走访/其他",
+    "category": "类别", "result": "合格/不合格", "channel": "联系方式",
     "record-report kind": "思想汇报/情况汇报", "record-org-life kind": "组织生活", "import template kind": "类别",
     "reviewer": "姓名", "receipt": "收据号", "sheet": "工作表", "key": "设置项", "value": "值",
     "text": "文本", "note": "文本", "notes": "文本", "summary": "文本",

@@ -76,7 +76,7 @@ def chinese_message(error: click_errors.ClickException) -> str:
 
 # ---------------------------------------------------------------- lines by their width on screen
 
-_NO_LINE_START = set("，。、；：！？）》」』”’】〕］,.;:!?)]}…")
+_NO_LINE_START = set("，。、；：！？）》」』”’】〕］,.;:!?)]}…/／")
 _NO_LINE_END = set("（《「『“‘【〔［")
 
 
