@@ -104,7 +104,7 @@ def print_rules(values: dict[str, int | None]) -> None:
     rows = []
     for rule in REGISTRY.values():
         text = L.RULE_TEXT[rule.code]
-        rows.append((rule.code, f"{rule.name}\n{text['title']}", L.SEVERITY[rule.severity], text["what"],
+        rows.append((rule.code, text["title"], L.SEVERITY[rule.severity], text["what"],
                      threshold_text(rule, values[rule.code]), text["source"]))
     ui.table(L.RULES_TITLE.format(count=len(REGISTRY)), L.RULES_HEADERS, rows, caption=L.SEEDS_NOTE)
 
@@ -113,12 +113,12 @@ def explain(rule: Rule, value: int | None) -> list[tuple[str, str]]:
     """The rule in full: what, why, threshold, the setting that holds it, its clause and the seed's words."""
     text = L.RULE_TEXT[rule.code]
     return list(zip(L.RULE_EXPLAIN_ITEMS, (
-        rule.code, f"{rule.name}（{text['title']}）", L.SEVERITY[rule.severity], text["what"], text["why"],
+        rule.code, text["title"], L.SEVERITY[rule.severity], text["what"], text["why"],
         threshold_text(rule, value), rule.threshold or L.RULE_SETTING_NONE, text["source"], text["quote"])))
 
 
 def print_explain(rule: Rule, value: int | None) -> None:
-    ui.pairs(f"{rule.code} {rule.name}", explain(rule, value))
+    ui.pairs(f"{rule.code} {L.RULE_TEXT[rule.code]['title']}", explain(rule, value))
 
 
 def print_todo(items: Iterable[Finding], start: date, end: date, days: int) -> None:

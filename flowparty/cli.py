@@ -35,9 +35,11 @@ app = typer.Typer(
 )
 
 
-def subcommands(help_text: str) -> typer.Typer:
-    """A command group (member, group, report …) with Chinese help and usage errors like the root's."""
-    return typer.Typer(help=help_text, cls=ChineseGroup, rich_markup_mode=None, no_args_is_help=True)
+def subcommands(help_text: str, invoke_without_command: bool = False) -> typer.Typer:
+    """A command group (member, group, report …) with Chinese help and usage errors like the root's; a group
+    that does something of its own without a sub-command (rules, settings) says invoke_without_command."""
+    return typer.Typer(help=help_text, cls=ChineseGroup, rich_markup_mode=None,
+                       invoke_without_command=invoke_without_command, no_args_is_help=not invoke_without_command)
 
 
 
@@ -58,7 +60,7 @@ def complete_member(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
-MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="党员：身份证号，或台账中唯一的姓名。",
+MemberArg = Annotated[str, typer.Argument(help="党员：身份证号，或台账中唯一的姓名。",
                                           autocompletion=complete_member)]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="日期，如 2026-03-01、2026/3/1、2026年3月1日；默认今天。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（UTF-8），供脚本使用。")]

@@ -131,7 +131,7 @@ def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
 
     ids, _ = _maskers(mask)
     texts = mask_text if mask else (lambda v: v)  # a message may repeat a phone or another member's 身份证号
-    rows = [[f.code, f.name, L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
+    rows = [[f.code, L.RULE_TEXT[f.code]["title"], L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
              texts(f.message), f.hint, f.since] for f in found]
     return Sheet(L.EXPORT_KINDS["findings"], L.EXPORT_HEADERS["findings"],
                  (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE), rows)

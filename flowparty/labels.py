@@ -254,12 +254,129 @@ USAGE_ERROR = "错误：{message}"
 USAGE_HELP = "用 {command} -h 查看用法。"
 USAGE_MISSING = "缺少必填项 {name}。"
 USAGE_NO_OPTION = "没有选项 {name}。"
-USAGE_DID_YOU_MEAN = "您是不是要用：{names}？"
+USAGE_DID_YOU_MEAN = "您是不是要：{names}？"
 USAGE_BAD_VALUE = "{name} 的值无效。"
 USAGE_NEEDS_VALUE = "选项 {name} 后面需要填写一个值。"
 USAGE_NO_COMMAND = "没有命令“{name}”。"
 USAGE_EXTRA_ARGS = "多余的参数：{args}。"
 USAGE_OTHER = "命令用法有误。"
+
+# ---- the clerk's screen (issue 14; flowparty/usage.py): help headings, placeholders, Chinese names of
+# sub-commands and choices, and the examples that end every command's help
+HELP_USAGE = "用法："
+HELP_OPTIONS = "选项"
+HELP_COMMANDS = "命令"
+HELP_ARGUMENTS = "参数"
+HELP_EXAMPLES = "示例"
+HELP_HELP = "显示本帮助并退出。"
+HELP_REQUIRED = "［必填］"
+HELP_DEFAULT = "［默认：{value}］"
+HELP_OPTIONS_METAVAR = "[选项]"
+HELP_COMMAND_METAVAR = "<命令> ..."
+# The word shown for an option's or argument's value, by parameter name; "command parameter" when a name
+# means different things in different commands (--to is a place, a paying organisation or a receiving one).
+PLACEHOLDERS = {
+    "amount": "金额", "monthly": "金额", "salary": "金额", "pension": "金额", "as_of": "日期", "when": "日期",
+    "joined": "日期", "probation_ends": "日期", "until": "日期", "extend_to": "日期", "left_on": "日期",
+    "ended_on": "日期", "member": "党员", "members": "党员", "leader": "党员", "ledgers": "台账", "db": "台账文件",
+    "file": "文件", "xlsx": "文件", "errors": "文件", "csv_dir": "文件夹", "dest": "文件或文件夹",
+    "branch": "支部", "committee": "党委", "code": "代码", "rules explain code": "规则", "select": "规则",
+    "ignore": "规则", "card_no": "编号", "name": "姓名", "group add name": "名称", "id_number": "身份证号",
+    "phone": "电话", "city": "市", "group add city": "城市", "province": "省", "since": "年月",
+    "report_months": "月数", "days": "天数", "limit": "条数", "which": "序号", "year": "年度", "period": "所属期",
+    "employer": "单位", "unit_type": "单位类型", "occupation": "职业", "org": "党组织", "origin": "原组织",
+    "to": "地点", "transfer-out to": "党组织", "record-dues to": "本支部/流入地", "where": "本支部/流入地",
+    "reason": "原因", "register-outflow reason": "外出原因", "reason_kind": "外出原因",
+    "gender": "男/女", "status": "状态", "fail_on": "级别",
+    "category": "类别", "result": "合格/不合格", "channel": "联系方式",
+    "record-report kind": "思想汇报/情况汇报", "record-org-life kind": "组织生活", "import template kind": "类别",
+    "reviewer": "姓名", "receipt": "收据号", "sheet": "工作表", "key": "设置项", "value": "值",
+    "shell": "bash/zsh", "text": "文本", "note": "文本", "notes": "文本", "summary": "文本",
+}
+PLACEHOLDER_OTHER = "值"
+# Chinese names that sub-commands answer to (import 名册 文件.xlsx), by group; help shows them beside the English.
+COMMAND_ALIASES = {
+    "import": {"名册": "members", "登记簿": "outflows", "党费": "dues", "汇报": "reports", "全部": "all",
+               "模板": "template", "撤销": "undo"},
+    "export": {"登记簿": "register", "党费": "dues", "汇报": "reports", "问题": "findings", "全部": "all"},
+}
+FAIL_ON_CHOICES = {"error": "error", "warning": "warning", "info": "info", "never": "never",
+                   "错误": "error", "警告": "warning", "提示": "info", "从不": "never"}
+FIELD_FAIL_ON = "--fail-on 的级别"
+# One or two examples for every command and group, by command path ("" is flowparty itself); each fits an
+# 80-column terminal and parses (tests/test_help_chinese.py runs the parser over every one).
+EXAMPLES = {
+    "": ("flowparty demo", "flowparty init --branch 青山村党支部 --committee 青山镇党委"),
+    "init": ("flowparty init --branch 青山村党支部 --committee 青山镇党委 --code 5113",
+             "flowparty init --branch 青山村党支部 --committee 青山镇党委 --since 2026-01"),
+    "info": ("flowparty info", "flowparty --db 台账.db info"),
+    "demo": ("flowparty demo", "flowparty --db 示例.db demo"),
+    "member": ("flowparty member list --status 外出", "flowparty member show 王建国"),
+    "member add": ("flowparty member add --name 王建国 --id 511321198503120115 --gender 男",
+                   "flowparty member add --name 李秀英 --id 511321199007080227 --probationary"),
+    "member list": ("flowparty member list", "flowparty member list --status 外出"),
+    "member show": ("flowparty member show 王建国", "flowparty member show 511321198503120115 --json"),
+    "member edit": ("flowparty member edit 王建国 --phone 13912345678 --reason 电话录错",),
+    "member find": ("flowparty member find 建国", "flowparty member find 0115"),
+    "register-inflow": ("flowparty register-inflow --name 赵强 --id 500234199001010011 --from 原支部",),
+    "convert": ("flowparty convert 李秀英 --date 2026-09-01", "flowparty convert 李秀英 --extend-to 2027-03-01"),
+    "set-quarterly": ("flowparty set-quarterly 王建国 --quarterly", "flowparty set-quarterly 王建国 --monthly"),
+    "group": ("flowparty group add --name 宁波组 --city 宁波 --leader 王建国 --member 张伟",),
+    "group add": ("flowparty group add --name 宁波组 --city 宁波 --leader 王建国 --member 张伟",),
+    "register-outflow": ('flowparty register-outflow 王建国 --to "浙江省 宁波市 北仑区" --reason 务工',
+                         "flowparty register-outflow 张伟 --to 广东省深圳市 --reason 经商 --briefed"),
+    "update-outflow": ("flowparty update-outflow 王建国 --employer 宁波某机械厂 --date 2026-10-20",),
+    "edit-outflow": ('flowparty edit-outflow 王建国 --to "浙江省 宁波市 北仑区" --reason 地点录错',),
+    "check-in": ('flowparty check-in 王建国 --org "宁波市北仑区新碶街道党工委" --verified',),
+    "return": ("flowparty return 张伟 --date 2026-09-30", "flowparty return 张伟 --inspected"),
+    "transfer-out": ('flowparty transfer-out 王建国 --to "宁波市北仑区某党组织" --date 2026-11-10',),
+    "issue-card": ("flowparty issue-card 王建国 --date 2026-03-05", "flowparty issue-card 王建国 --reissue"),
+    "review-card": ("flowparty review-card 王建国 --date 2026-11-01",),
+    "inspect-card": ("flowparty inspect-card 张伟 --date 2026-10-08",),
+    "record-dues": ("flowparty record-dues 王建国 --period 2026-01..2026-06 --amount 240",
+                    "flowparty record-dues 王建国 --period 2026-Q3 --amount 120 --to 流入地"),
+    "dues-standard": ("flowparty dues-standard 王建国 --year 2026 --salary 4000",
+                      "flowparty dues-standard 张伟 --year 2026 --farmer"),
+    "record-report": ('flowparty record-report 王建国 --date 2026-09-01 --summary "参加先锋岗"',),
+    "record-contact": ("flowparty record-contact 王建国 --channel 微信 --date 2026-10-15",),
+    "record-org-life": ("flowparty record-org-life 王建国 --kind 主题党日 --where 流入地",),
+    "record-feedback": ("flowparty record-feedback 赵强 --note 表现良好",),
+    "audit": ("flowparty audit", "flowparty audit --as-of 2026-12-31 --fail-on 从不 --xlsx 问题.xlsx"),
+    "todo": ("flowparty todo", "flowparty todo --days 60"),
+    "rules": ("flowparty rules", "flowparty rules explain FP202"),
+    "rules explain": ("flowparty rules explain FP202", "flowparty rules explain dues-six-months"),
+    "report": ("flowparty report annual --year 2026",),
+    "report annual": ("flowparty report annual --year 2026", "flowparty report annual --year 2026 --xlsx 年报.xlsx"),
+    "import": ("flowparty import 名册 名册.xlsx --dry-run", "flowparty import undo"),
+    "import members": ("flowparty import 名册 名册.xlsx --dry-run", "flowparty import members 名册.xlsx"),
+    "import outflows": ("flowparty import 登记簿 登记簿.xlsx --errors 错误.xlsx",),
+    "import dues": ("flowparty import 党费 党费.xlsx --skip-invalid",),
+    "import reports": ("flowparty import 汇报 汇报.xlsx",),
+    "import all": ("flowparty --db 新台账.db import 全部 台账.xlsx --dry-run",),
+    "import template": ("flowparty import template 名册 名册模板.xlsx",),
+    "import undo": ("flowparty import undo",),
+    "export": ("flowparty export 登记簿 --xlsx 登记簿.xlsx", "flowparty export 全部 --xlsx 台账.xlsx"),
+    "export register": ("flowparty export 登记簿 --xlsx 登记簿.xlsx --mask-ids",),
+    "export dues": ("flowparty export 党费 --xlsx 党费.xlsx",),
+    "export reports": ("flowparty export 汇报 --csv 汇报",),
+    "export findings": ("flowparty export 问题 --xlsx 问题.xlsx --as-of 2026-12-31",),
+    "export all": ("flowparty export 全部 --xlsx 台账.xlsx",),
+    "settings": ("flowparty settings", "flowparty settings set report_months 6 --reason 每半年汇报"),
+    "settings set": ("flowparty settings set report_months 6 --reason 村里要求每半年汇报",),
+    "history": ("flowparty history", "flowparty history 王建国 --limit 50"),
+    "undo": ("flowparty undo", "flowparty undo --yes"),
+    "void": ("flowparty void dues 王建国 --period 2026-03 --reason 重复登记",),
+    "void dues": ("flowparty void dues 王建国 --period 2026-03 --reason 重复登记",),
+    "void card": ("flowparty void card 王建国 --reason 遗失 --date 2026-05-01",),
+    "void return": ("flowparty void return 王建国 --reason 登记错了人",),
+    "void transfer": ("flowparty void transfer 王建国 --reason 转出日期登记错了",),
+    **{f"void {kind}": (f"flowparty void {kind} 王建国 --date 2026-03-01 --reason 录错了人",)
+       for kind in ("report", "contact", "org-life", "review", "feedback", "check-in", "update")},
+    "backup": ("flowparty backup", "flowparty backup 备份/台账.db"),
+    "check": ("flowparty check",),
+    "completion": ("flowparty completion bash", "flowparty completion zsh"),
+    "merge": ("flowparty --db 乡镇汇总.db merge 青山村.db 石桥村.db",),
+}
 
 # ---- year-end: dues standard, annual report, township merge
 FIELD_DUES_KIND = "党费标准类别"
@@ -269,6 +386,14 @@ FIELD_PENSION = "月离退休费（税后）"
 FIELD_MONTHLY = "每月党费"
 DUES_KINDS = {"fixed": "固定金额", "salary": "工资收入", "pension": "离退休费", "farmer": "农民党员",
               "student": "学生", "unemployed": "下岗失业", "relief": "抚恤、救济或低保"}
+# History (flowparty history, member show) names these tables and columns too (issue 14).
+TABLE_NAMES.update({"dues_standards": "党费标准", "branches": "支部"})
+COLUMN_NAMES.update({
+    "year": FIELD_YEAR, "base_fen": "计算基数", "monthly_fen": FIELD_MONTHLY, "set_on": "核定日期", "code": "支部代码",
+    "home_province": "所在省", "home_city": "所在市", "since": FIELD_SINCE, "origin": "来源台账", "source": "来源文件",
+    "merged_at": "合并时间", "key": "设置项", "value": "设置值", "new_values": "变更后的内容",
+})
+VALUE_NAMES["kind"] = DUES_KINDS  # a dues standard's kind; reports and org life store their kinds in Chinese
 DUES_BASE_NEEDED = "按工资或离退休费计算党费，需要填写税后月收入（--salary 或 --pension）。"
 DUES_MONTHLY_NEEDED = "固定金额的党费标准需要填写每月金额（--monthly）。"
 DUES_FARMER_RANGE = "农民党员每月交纳党费 0.20 元至 1.00 元，“{value}”元不在此范围。"
@@ -360,7 +485,6 @@ RULE_UNKNOWN = "没有审计规则“{value}”。"
 RULE_UNKNOWN_HINT = "规则可写代码（FP202）、代码前缀（FP2）或名称（dues-six-months）；用 flowparty rules 查看全部规则。"
 RULE_DATE_FUTURE = "{table}第 {row} 行的 {column}“{value}”晚于今天"
 RULE_DATE_ORDER = "{table}第 {row} 行的 {column}“{value}”早于“{other}”"
-BAD_FAIL_ON = "--fail-on 的值“{value}”无效，可选：error、warning、info、never。"
 BAD_DAYS = "天数“{value}”无效，应为 1 到 366 之间的整数。"
 SEEDS_NOTE = "引文出自 2006 年《关于加强和改进流动党员管理工作的意见》（意见）及村规、农村流动党员管理规定（村规、农村规定）。"
 
@@ -749,13 +873,6 @@ EXPORT_HEADERS = {
 }
 PAID_TO_NAMES = {"home": "本支部", "inflow": "流入地"}
 REGISTER_STATUS = {None: "外出", "returned": "已返回", "transferred": "已转出"}
-HELP_USAGE = "用法："
-HELP_OPTIONS = "选项："
-HELP_COMMANDS = "命令："
-HELP_ARGUMENTS = "参数："
-HELP_HELP = "显示本帮助并退出。"
-HELP_REQUIRED = "[必填]"
-HELP_DEFAULT = "[默认："
 CSV_ENCODING = "无法识别 CSV 文件的编码：{path}（只支持 UTF-8 和 GBK/GB18030）"
 CSV_BROKEN = "CSV 文件格式有误，某个单元格过长或引号不成对：{path}"
 CSV_ENCODING_HINT = "请用 Excel 或 WPS 打开后另存为 .xlsx（或“CSV UTF-8”）再导入。"
@@ -1013,7 +1130,7 @@ OUTCOME_CHOICES = {v: k for k, v in OUTCOMES.items()}
 DUES_KIND_CHOICES = {v: k for k, v in DUES_KINDS.items()}
 SETTING_NAMES_RT = {"branch": "支部名称", "committee": "基层党委", "code": "支部代码", "since": "台账起始月份",
                     "report_months": "汇报周期（月）", "home_province": "所在省", "home_city": "所在市",
-                    "created_on": "建账日期"}
+                    "created_on": "建账日期", "demo": "示例台账"}
 FIELD_ROUNDTRIP_STATUS = "状态"
 IMPORT_ALL_KIND = "全部"
 IMPORT_ALL_SETTINGS_DIFFER = ("工作簿的台账设置与本台账不符：“{name}”在工作簿中为“{theirs}”，本台账为“{ours}”。")

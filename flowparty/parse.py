@@ -438,6 +438,19 @@ def optional_phone(value: object, field: str = L.FIELD_PHONE) -> str | None:
     return parse_phone(value, field)
 
 
+def _chinese_names(choices: dict[str, str]) -> list[str]:
+    """The choices as the clerk reads them: each stored value by its first Chinese spelling, if it has one."""
+    names: dict[str, str] = {}
+    for spelling, value in choices.items():
+        if value not in names or not _is_chinese(names[value]) and _is_chinese(spelling):
+            names[value] = spelling
+    return list(names.values())
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 def parse_choice(value: object, choices: dict[str, str], field: str) -> str:
     """One of a fixed set of values; choices maps every accepted spelling to the stored value."""
     text = fold(value)
@@ -445,7 +458,7 @@ def parse_choice(value: object, choices: dict[str, str], field: str) -> str:
         text = normalize(value)
     if text in choices:
         return choices[text]
-    allowed = "、".join(dict.fromkeys(choices.values()))
+    allowed = "、".join(_chinese_names(choices))
     raise BadInput(L.BAD_CHOICE.format(field=field, value=shown(value), allowed=allowed))
 
 

@@ -1,17 +1,26 @@
 """Typer's own words in Chinese: usage errors (a missing option, an unknown command) with exit 2, and help.
 
 Typer carries a private copy of Click whose messages are English literals; the root command group runs it
-in non-standalone mode and renders its exceptions here instead, and help pages pass through `_translate`.
+in non-standalone mode and renders its exceptions here instead. Help pages are written by ChineseCommand and
+ChineseGroup themselves: Chinese headings, placeholders that read as words (<日期>, <党员>), defaults in the
+clerk's words, the Chinese names of sub-commands (import 名册), the examples of labels.EXAMPLES, and lines
+wrapped by their width on screen (a Chinese character is two columns) without breaking an ID, a date, a path
+or an option.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
+import unicodedata
+from difflib import get_close_matches
 
 from typer._click import exceptions as click_errors
-from typer.exceptions import Abort, Exit
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperCommand, TyperGroup
+from typer.exceptions import Abort, Exit
+from typer.models import Context
 
 from flowparty import labels as L
 from flowparty.errors import EXIT_BAD_INPUT
@@ -29,47 +38,107 @@ def interrupted() -> None:
         sys.stderr.flush()
 
 
+# ---------------------------------------------------------------- usage errors
+
+class ChineseUsageError(click_errors.UsageError):
+    """A usage error whose message is already the clerk's Chinese sentence."""
+
+
 def _hint(error: click_errors.BadParameter) -> str:
     if error.param is not None:
         if getattr(error.param, "param_type_name", "") == "argument":
-            return error.param.metavar or (error.param.name or "").upper()
+            return placeholder(error.param, error.ctx)
         return " / ".join(getattr(error.param, "opts", None) or [error.param.name or ""])
     return str(error.param_hint or "")
 
 
+def _did_you_mean(names) -> str:
+    return L.USAGE_DID_YOU_MEAN.format(names="、".join(names)) if names else ""
+
+
 def chinese_message(error: click_errors.ClickException) -> str:
     """The Chinese sentence for a usage error, chosen by its kind."""
+    if isinstance(error, ChineseUsageError):
+        return error.message
     if isinstance(error, click_errors.MissingParameter):
         return L.USAGE_MISSING.format(name=_hint(error))
     if isinstance(error, click_errors.NoSuchOption):
-        text = L.USAGE_NO_OPTION.format(name=error.option_name)
-        if error.possibilities:
-            text += L.USAGE_DID_YOU_MEAN.format(names="、".join(sorted(error.possibilities)))
-        return text
+        return L.USAGE_NO_OPTION.format(name=error.option_name) + _did_you_mean(sorted(error.possibilities or ()))
     if isinstance(error, click_errors.BadParameter):
         return L.USAGE_BAD_VALUE.format(name=_hint(error))
     if isinstance(error, click_errors.BadOptionUsage):
         return L.USAGE_NEEDS_VALUE.format(name=error.option_name)
-    message = error.format_message()
-    match = re.match(r"No such command '(.+)'", message)
-    if match:
-        return L.USAGE_NO_COMMAND.format(name=match.group(1))
-    match = re.match(r"Got unexpected extra argument(?:\(s\))? \((.+)\)", message)
+    match = re.match(r"Got unexpected extra argument(?:\(s\))? \((.+)\)", error.format_message())
     if match:
         return L.USAGE_EXTRA_ARGS.format(args=match.group(1))
     return L.USAGE_OTHER
 
 
-_HELP_WORDS = (
-    ("Usage: ", L.HELP_USAGE), ("Options:", L.HELP_OPTIONS), ("Commands:", L.HELP_COMMANDS),
-    ("Arguments:", L.HELP_ARGUMENTS), ("Show this message and exit.", L.HELP_HELP),
-    ("[required]", L.HELP_REQUIRED), ("[default: ", L.HELP_DEFAULT), ("; default: ", "；" + L.HELP_DEFAULT),
-)
+# ---------------------------------------------------------------- lines by their width on screen
+
+_NO_LINE_START = set("，。、；：！？）》」』”’】〕］,.;:!?)]}…/／")
+_NO_LINE_END = set("（《「『“‘【〔［")
 
 
-def _translate(text: str) -> str:
-    for english, chinese in _HELP_WORDS:
-        text = text.replace(english, chinese)
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes on a terminal: a Chinese character or full-width sign takes two."""
+    return sum(2 if _wide(c) else 1 for c in text)
+
+
+_WHOLE = {'"': '"', "［": "］"}  # a value in double quotes and a ［默认：…］ note: never broken
+
+
+def _atoms(text: str) -> list[list]:
+    """[piece, space before] in order: a line may break between pieces, never inside one. A run of narrow
+    characters (a 身份证号, a date, a path, an option) is one piece, and so is a value in double quotes or a
+    ［…］ note; each Chinese character is one; a closing sign keeps to what it closes and an opening one to what
+    it opens."""
+    atoms: list[list] = []
+    space, closer = False, None
+    for char in text:
+        if closer:  # inside "…" or ［…］: everything up to the closing sign stays with the opening one
+            atoms[-1][0] += char
+            closer = None if char == closer else closer
+            continue
+        if char.isspace():
+            space = True
+            continue
+        joins = atoms and not space and (char in _NO_LINE_START or atoms[-1][0][-1] in _NO_LINE_END
+                                         or not _wide(char) and not _wide(atoms[-1][0][-1]))
+        if joins:
+            atoms[-1][0] += char
+        else:
+            atoms.append([char, space])
+        space, closer = False, _WHOLE.get(char)
+    return atoms
+
+
+def wrap(text: str, width: int, initial: str = "", subsequent: str = "") -> str:
+    """The text in lines of at most width columns (indents included); a piece wider than a line stands alone."""
+    lines: list[str] = []
+    line, empty = initial, True
+    for atom, space in _atoms(text):
+        piece = (" " if space and not empty else "") + atom
+        if not empty and display_width(line + piece) > width:
+            lines.append(line)
+            line = subsequent + atom
+        else:
+            line += piece
+        empty = False
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _joined(lines: list[str]) -> str:
+    """A paragraph's lines as one: a space between two words, none between Chinese characters."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        gap = "" if not text or _wide(text[-1]) or _wide(line[0]) else " "
+        text += gap + line
     return text
 
 
@@ -174,40 +243,208 @@ def confirm_asked() -> None:
         raise Exit(0)
 
 
-class ChineseCommand(TyperCommand):
-    """A command whose help page reads in Chinese, and which asks for a missing value on a terminal."""
+def paragraphs(text: str) -> list[str]:
+    return [_joined(block.splitlines()) for block in inspect.cleandoc(text).split("\n\n") if block.strip()]
 
-    def get_help(self, ctx) -> str:
-        return _translate(super().get_help(ctx))
+
+def shorten(text: str, width: int) -> str:
+    """The first sentence, without its remarks in brackets if it is too wide, cut before a semicolon (else a
+    comma) to fit width columns (… marks the cut)."""
+    first = paragraphs(text)[0] if text.strip() else ""
+    first = first.partition("。")[0] + "。" if "。" in first[:-1] else first
+    if display_width(first) > width:
+        first = re.sub(r"（[^（）]*）", "", first)  # the remarks in brackets go first
+    if display_width(first) <= width:
+        return first
+    kept = ""
+    for char in first:
+        if display_width(kept + char) > width - 1:
+            break
+        kept += char
+    cut = next((kept.rfind(sign) for sign in "；，、：" if kept.rfind(sign) > 0), len(kept))
+    return kept[:cut] + "…"
+
+
+class ChineseFormatter(HelpFormatter):
+    """Click's help formatter with Chinese headings and lines measured in screen columns."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        start = f"{' ' * self.current_indent}{L.HELP_USAGE}{prog} "
+        self.write(wrap(args, self.width, start, " " * display_width(start)) + "\n")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{' ' * self.current_indent}{heading}：\n")
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        self.write("\n\n".join(wrap(p, self.width, indent, indent) for p in paragraphs(text)) + "\n")
+
+    def write_lines(self, lines) -> None:
+        """Lines as they are (examples: a command is never wrapped)."""
+        for line in lines:
+            self.write(f"{' ' * self.current_indent}{line}\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max(display_width(first) for first, _ in rows), col_max) + col_spacing
+        text_width = max(self.width - first_col - self.current_indent, 10)
+        margin = " " * (first_col + self.current_indent)
+        for first, second in rows:
+            self.write(" " * self.current_indent + first)
+            lines = wrap(second, text_width).splitlines() if second else []
+            if not lines:
+                self.write("\n")
+                continue
+            if display_width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - display_width(first)) + lines.pop(0) + "\n")
+            else:
+                self.write("\n")
+            for line in lines:
+                self.write(margin + line + "\n")
+
+
+class ChineseContext(Context):
+    formatter_class = ChineseFormatter
+
+
+# ---------------------------------------------------------------- help pages
+
+def command_key(ctx) -> str:
+    """The command's path without the program name, by registered names: "import members" for import 名册."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.command.name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def placeholder(param, ctx) -> str:
+    """The word that stands for a value in help and usage: <日期>, <党员>, <本支部/流入地>."""
+    key = f"{command_key(ctx)} {param.name}".strip()
+    word = L.PLACEHOLDERS.get(key) or L.PLACEHOLDERS.get(param.name or "") or L.PLACEHOLDER_OTHER
+    return f"<{word}>" + ("..." if param.nargs != 1 else "")
+
+
+def _notes(param, ctx) -> str:
+    """［默认：…］ and ［必填］ after an option's help; a default is written as the clerk would type it."""
+    notes = []
+    default = param.get_default(ctx, call=False)
+    if getattr(param, "is_bool_flag", False):
+        if param.secondary_opts and param.show_default is not False:
+            notes.append(L.HELP_DEFAULT.format(value=(param.opts if default else param.secondary_opts)[0]))
+    elif default not in (None, "", [], ()) and param.show_default is not False:
+        notes.append(L.HELP_DEFAULT.format(value=default))
+    if param.required:
+        notes.append(L.HELP_REQUIRED)
+    return "".join(notes)
+
+
+def help_record(param, ctx, is_help: bool = False) -> tuple[str, str]:
+    """One row of the 参数 or 选项 list: the names with the placeholder, then the help with its notes."""
+    if param.param_type_name == "argument":
+        names = placeholder(param, ctx)
+    else:
+        names = " / ".join(", ".join(sorted(opts, key=lambda o: len(o) - len(o.lstrip("-"))))
+                           for opts in (param.opts, param.secondary_opts) if opts)
+        if not param.is_flag:
+            names += " " + placeholder(param, ctx)
+    text = L.HELP_HELP if is_help else (param.help or "")
+    notes = _notes(param, ctx)
+    return names, text + notes
+
+
+class _ChineseHelp:
+    """What ChineseCommand and ChineseGroup share: the help page in Chinese, ending with the examples."""
+
+    context_class = ChineseContext
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [L.HELP_OPTIONS_METAVAR]
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                word = placeholder(param, ctx)
+                pieces.append(word if param.required else f"[{word}]")
+        return pieces
+
+    def format_options(self, ctx, formatter) -> None:
+        help_option = self.get_help_option(ctx)
+        rows = {"argument": [], "option": []}
+        for param in self.get_params(ctx):
+            if not param.hidden:
+                rows[param.param_type_name].append(help_record(param, ctx, param is help_option))
+        for heading, found in ((L.HELP_ARGUMENTS, rows["argument"]), (L.HELP_OPTIONS, rows["option"])):
+            if found:
+                with formatter.section(heading):
+                    formatter.write_dl(found)
+
+    def format_epilog(self, ctx, formatter) -> None:
+        examples = L.EXAMPLES.get(command_key(ctx))
+        if examples:
+            with formatter.section(L.HELP_EXAMPLES):
+                formatter.write_lines(examples)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return shorten(self.short_help or self.help or "", limit)
+
+
+class ChineseCommand(_ChineseHelp, TyperCommand):
+    """A command whose help page reads in Chinese, and which asks for a missing value on a terminal."""
 
     def parse_args(self, ctx, args):
         return parse_asking(super().parse_args, ctx, args)
 
 
-class ChineseGroup(TyperGroup):
-    """A group whose help reads in Chinese; as the root it also turns usage errors into one Chinese line, exit 2."""
+class ChineseGroup(_ChineseHelp, TyperGroup):
+    """A group whose help reads in Chinese, whose sub-commands also answer to their Chinese names
+    (labels.COMMAND_ALIASES); as the root it also turns usage errors into one Chinese line, exit 2."""
 
-    def get_help(self, ctx) -> str:
-        return _translate(super().get_help(ctx))
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        word = L.HELP_COMMAND_METAVAR
+        return super().collect_usage_pieces(ctx) + [f"[{word}]" if self.invoke_without_command else word]
+
+    def aliases(self) -> dict[str, str]:
+        """Chinese name → sub-command name."""
+        return L.COMMAND_ALIASES.get(self.name or "", {})
+
+    def get_command(self, ctx, cmd_name: str):
+        return self.commands.get(cmd_name) or self.commands.get(self.aliases().get(cmd_name, ""))
+
+    def resolve_command(self, ctx, args):
+        """An unknown sub-command: said in Chinese, with the closest names (English or Chinese)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None and not ctx.resilient_parsing:
+            known = [n for n, c in self.commands.items() if not c.hidden] + list(self.aliases())
+            raise ChineseUsageError(L.USAGE_NO_COMMAND.format(name=name) + _did_you_mean(
+                get_close_matches(name, known)), ctx)
+        return super().resolve_command(ctx, args)
+
+    def format_options(self, ctx, formatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
 
     def format_commands(self, ctx, formatter) -> None:
-        """The root lists its commands under the clerk's task groups (labels.COMMAND_GROUPS), in that order."""
-        if ctx.parent is not None:
-            return super().format_commands(ctx, formatter)
+        """A sub-command is listed with its Chinese name; the root lists its commands under the clerk's task
+        groups (labels.COMMAND_GROUPS), in that order."""
         commands = {name: self.get_command(ctx, name) for name in self.list_commands(ctx)}
         commands = {name: cmd for name, cmd in commands.items() if cmd is not None and not cmd.hidden}
-        width = formatter.width - 6 - max(len(name) for name in commands)
-        listed: set[str] = set()
-        for section, names in L.COMMAND_GROUPS.items():
-            rows = [(name, commands[name].get_short_help_str(width)) for name in names if name in commands]
-            listed.update(names)
-            if rows:
+        if not commands:
+            return
+        chinese = {command: alias for alias, command in self.aliases().items()}
+        shown = {name: f"{name} {chinese[name]}" if name in chinese else name for name in commands}
+        first = min(max(display_width(text) for text in shown.values()), 30) + 2
+        width = formatter.width - formatter.current_indent - 2 - first
+
+        def rows(names) -> list[tuple[str, str]]:
+            return [(shown[name], commands[name].get_short_help_str(width)) for name in names if name in commands]
+
+        sections = L.COMMAND_GROUPS if ctx.parent is None else {L.HELP_COMMANDS: tuple(commands)}
+        listed = {name for names in sections.values() for name in names}
+        sections = {**sections, L.HELP_OTHER_COMMANDS: tuple(n for n in commands if n not in listed)}
+        for section, names in sections.items():
+            found = rows(names)
+            if found:
                 with formatter.section(section):
-                    formatter.write_dl(rows)
-        rest = [(name, cmd.get_short_help_str(width)) for name, cmd in commands.items() if name not in listed]
-        if rest:
-            with formatter.section(L.HELP_OTHER_COMMANDS):
-                formatter.write_dl(rest)
+                    formatter.write_dl(found)
 
     def invoke(self, ctx):
         """Ctrl-C in a command: Typer would turn it into a silent Exit(130); the clerk reads why instead (the

@@ -278,12 +278,12 @@ def describe_change(entry: dict) -> str:
 def _setting_name(key: str) -> str:
     from flowparty.settings import catalog
 
-    return next((s.name for s in catalog() if s.key == key), key)
+    return next((s.name for s in catalog() if s.key == key), L.SETTING_NAMES_RT.get(key, key))
 
 
 def _value(column: str, value) -> str:
     if value is None or value == "":
         return "（空）"
-    if column == "amount_fen":
+    if column in ("amount_fen", "base_fen", "monthly_fen"):
         return format_fen(value) + "元"
     return str(L.VALUE_NAMES.get(column, {}).get(value, value))

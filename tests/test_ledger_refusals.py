@@ -186,10 +186,10 @@ def test_check_in_before_leaving_is_refused(cli, away, unchanged):
         refused(cli("check-in", "李明", "--org", "宁波某厂党支部", "--date", "2025-02-28"), "2025-02-28", "外出日期")
 
 
-def test_missing_argument_names_its_metavar(cli, ledger, capsys):
+def test_missing_argument_names_its_placeholder(cli, ledger, capsys):
     from typer.main import get_command
 
     from flowparty.cli import app
 
     assert get_command(app).main(["return"], prog_name="flowparty", standalone_mode=False) == 2
-    assert "错误：缺少必填项 MEMBER。" in capsys.readouterr().err
+    assert "错误：缺少必填项 <党员>。" in capsys.readouterr().err

@@ -55,8 +55,7 @@ def report_annual(
 
 # ---------------------------------------------------------------- audit, rules, todo
 
-rules_app = typer.Typer(help="审计规则目录；rules explain 代码 查看一条规则的依据。", rich_markup_mode=None,
-                        invoke_without_command=True)
+rules_app = subcommands("审计规则目录；rules explain 代码 查看一条规则的依据。", invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 CodesOpt = Annotated[Optional[list[str]], typer.Option(help="规则代码、前缀或名称，可用逗号分隔或重复填写。")]
 
@@ -66,7 +65,7 @@ def audit(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="审计日期；默认今天。之后日期的记录不计入。")] = None,
     select: CodesOpt = None,
     ignore: CodesOpt = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="问题达到此级别时退出码为 1：error、warning、info、never。")] = "error",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="问题达到此级别时退出码为 1：错误、警告、提示、从不。")] = "错误",
     statistics: Annotated[bool, typer.Option("--statistics", help="只列出各规则的问题数。")] = False,
     as_json: JsonOpt = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="另把问题清单写成 Excel 工作簿。")] = None,
@@ -77,10 +76,8 @@ def audit(
 ) -> None:
     """按流动党员管理规定逐条审计台账（截至某日）。"""
     from flowparty import auditview, report, rules, ui
-    from flowparty.errors import BadInput
 
-    if fail_on not in rules.FAIL_ON:
-        raise BadInput(L.BAD_FAIL_ON.format(value=fail_on))
+    fail_on = choice(fail_on, L.FAIL_ON_CHOICES, L.FIELD_FAIL_ON)
     day = on(as_of, L.FIELD_AS_OF)
     chosen = rules.select_rules(select or (), ignore or ())
     with ledger(readonly=True) as led:
@@ -135,7 +132,7 @@ def _rule_thresholds() -> dict:
 
 
 @command(rules_app, "explain")
-def rules_explain(code: Annotated[str, typer.Argument(metavar="CODE", help="规则代码或名称，如 FP202 或 dues-six-months。")]) -> None:
+def rules_explain(code: Annotated[str, typer.Argument(help="规则代码，如 FP202（也可写规则的英文名）。")]) -> None:
     """一条规则的全文：检查什么、为什么、阈值、依据条款及原文。"""
     from flowparty import auditview, rules
 

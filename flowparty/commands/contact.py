@@ -56,7 +56,7 @@ def record_org_life(
     member: MemberArg,
     when: DateOpt = None,
     kind: Annotated[str, typer.Option("--kind", help="/".join(L.ORG_LIFE_KINDS) + "。")] = "主题党日",
-    where: Annotated[str, typer.Option("--where", help="home 本支部 / inflow 流入地。")] = "inflow",
+    where: Annotated[str, typer.Option("--where", help="在哪里参加：本支部或流入地。")] = "流入地",
 ) -> None:
     """登记党员参加的组织生活。"""
     from flowparty import records

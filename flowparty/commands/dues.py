@@ -23,13 +23,11 @@ def record_dues(
     period: Annotated[str, typer.Option("--period", help="所属期：2026-01，2026-01..2026-06，或 2026-Q1。")],
     amount: Annotated[str, typer.Option("--amount", help="实交总额（元），平均分摊到各月。")],
     when: DateOpt = None,
-    to: Annotated[str, typer.Option("--to", help="交至：home 本支部 / inflow 流入地党组织。")] = "home",
+    to: Annotated[str, typer.Option("--to", help="交至本支部或流入地党组织。")] = "本支部",
     receipt: Annotated[Optional[str], typer.Option("--receipt", help="收据号。")] = None,
     force: Annotated[bool, typer.Option("--force", help="金额超过每月合理上限（默认 2000 元）时确认照登。")] = False,
 ) -> None:
-    """登记党费（按月，或按季）。
-
-    例：flowparty record-dues 王建国 --period 2026-01..2026-06 --amount 240 --date 2026-07-02"""
+    """登记党费（按月，或按季）。"""
     from flowparty import dues, records, ui
 
     months = parse.parse_periods(period)

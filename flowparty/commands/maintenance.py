@@ -27,7 +27,7 @@ def init(
     branch: Annotated[str, typer.Option("--branch", help="本支部名称，如 青山村党支部。")],
     committee: Annotated[str, typer.Option("--committee", help="为活动证盖章的基层党委，如 青山镇党委。")],
     code: Annotated[Optional[str], typer.Option("--code", help="支部代码，用于生成活动证编号。")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="台账从哪个月起完整（YYYY-MM），之前的不追究；默认本月。")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="台账从哪个月起完整（如 2026-01），之前的不追究；默认本月。")] = None,
     report_months: Annotated[int, typer.Option("--report-months", help="思想汇报周期：12 或 6 个月。")] = 12,
     province: Annotated[Optional[str], typer.Option("--province", help="本支部所在省，用于统计跨省流动。")] = None,
     city: Annotated[Optional[str], typer.Option("--city", help="本支部所在市，用于统计省内跨市流动。")] = None,
@@ -66,7 +66,7 @@ def info(as_json: JsonOpt = False) -> None:
 
 @command(app, "merge")
 def merge(
-    ledgers: Annotated[list[Path], typer.Argument(metavar="LEDGER", help="各支部的台账文件（可多个）。")],
+    ledgers: Annotated[list[Path], typer.Argument(help="各支部的台账文件（可多个）。")],
     replace: Annotated[bool, typer.Option("--replace", help="支部重新建立了台账时，用新台账替换汇总台账中该支部的旧数据。")] = False,
 ) -> None:
     """把各支部台账合并进 --db 指定的乡镇汇总台账；重复合并只会更新，不会重复。"""
@@ -95,7 +95,7 @@ def merge(
 
 @command(app, "backup")
 def backup_ledger(
-    dest: Annotated[Optional[Path], typer.Argument(metavar="[DEST]", help="备份文件或文件夹；默认放在台账旁的 <台账>.backups 文件夹。")] = None,
+    dest: Annotated[Optional[Path], typer.Argument(help="备份文件或文件夹；默认放在台账旁的 <台账>.backups 文件夹。")] = None,
 ) -> None:
     """给台账做一份一致的副本（其他窗口正在写入时也可以），仅本用户可读。"""
     from flowparty import backup
@@ -211,11 +211,9 @@ def ledger_at(path: Path) -> Iterator:
 
 @command(app, "completion")
 def completion(
-    shell: Annotated[str, typer.Argument(metavar="bash|zsh", help="所用的命令行外壳：bash 或 zsh。")],
+    shell: Annotated[str, typer.Argument(help="所用的命令行外壳：bash 或 zsh。")],
 ) -> None:
-    """输出命令补全脚本：按 Tab 键补全命令、选项和党员姓名。
-
-    例：eval "$(flowparty completion bash)"；flowparty completion bash >> ~/.bashrc"""
+    """输出命令补全脚本：按 Tab 键补全命令、选项和党员姓名。"""
     from typer._completion_shared import get_completion_script
 
     from flowparty.cli import COMPLETE_VAR
@@ -232,13 +230,11 @@ def completion(
 
 @command(app, "history")
 def history(
-    member: Annotated[Optional[str], typer.Argument(metavar="[党员]", help="只看这名党员的变更（身份证号或姓名）。")] = None,
+    member: Annotated[Optional[str], typer.Argument(help="只看这名党员的变更（身份证号或姓名）。")] = None,
     limit: Annotated[int, typer.Option("--limit", help="最多列出多少条命令。")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """变更历史：最近的命令，新的在前，每条有时间、原因和改动前后的内容。
-
-    例：flowparty history；flowparty history 王建国 --limit 50"""
+    """变更历史：最近的命令，新的在前，每条有时间、原因和改动前后的内容。"""
     from flowparty import records, ui, undo, views
 
     with ledger(readonly=True) as led:
@@ -303,14 +299,11 @@ def take_back(import_only: bool, yes: bool) -> None:
 
 @command(app, "undo")
 def undo_last(yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接撤销（脚本中使用）。")] = False) -> None:
-    """撤销最近一条改动台账的命令（任何命令）；先列出将撤销的内容并询问。撤销本身也记入历史。
-
-    例：flowparty undo；flowparty undo --yes"""
+    """撤销最近一条改动台账的命令（任何命令）；先列出将撤销的内容并询问。撤销本身也记入历史。"""
     take_back(import_only=False, yes=yes)
 
 
-settings_app = typer.Typer(help="台账设置与规则阈值：查看、修改（需写明原因）。", rich_markup_mode=None,
-                           invoke_without_command=True)
+settings_app = subcommands("台账设置与规则阈值：查看、修改（需写明原因）。", invoke_without_command=True)
 app.add_typer(settings_app, name="settings")
 
 
@@ -336,13 +329,11 @@ def settings_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @command(settings_app, "set")
 def settings_set(
-    key: Annotated[str, typer.Argument(metavar="设置项", help="键名或中文名称，如 report_months 或 汇报周期（月）。")],
-    value: Annotated[str, typer.Argument(metavar="值", help="新的值。")],
+    key: Annotated[str, typer.Argument(help="键名或中文名称，如 report_months 或 汇报周期（月）。")],
+    value: Annotated[str, typer.Argument(help="新的值。")],
     reason: ReasonOpt,
 ) -> None:
-    """修改一项设置；原来的值和原因记入变更历史。
-
-    例：flowparty settings set report_months 6 --reason 村里要求每半年汇报"""
+    """修改一项设置；原来的值和原因记入变更历史。"""
     from flowparty import corrections, settings
 
     with writing("settings set", corrections.reason_given(reason)) as led:
@@ -361,9 +352,7 @@ def void_dues(
     period: Annotated[str, typer.Option("--period", help="所属期：2026-01、2026-01..2026-03 或 2026-Q1。")],
     reason: ReasonOpt,
 ) -> None:
-    """作废某月（或区间）的党费登记；这些月份之后可以重新登记。
-
-    例：flowparty void dues 王建国 --period 2026-03 --reason 重复登记"""
+    """作废某月（或区间）的党费登记；这些月份之后可以重新登记。"""
     from flowparty import corrections, records
 
     months = parse.parse_periods(period)
@@ -387,8 +376,7 @@ def _void_dated_command(kind: str) -> Callable:
             corrections.void_dated(led, m, kind, parse.parse_date(when, L.FIELD_DATE), reason, which)
         done(L.VOID_DONE.format(name=m["name"], what=L.VOID_WHAT[kind], reason=reason.strip()))
 
-    run.__doc__ = (f"作废某天的一条{L.VOID_WHAT[kind]}记录（录错、重复）；记录保留并标明作废。\n\n"
-                   f"例：flowparty void {kind} 王建国 --date 2026-03-01 --reason 录错了人")
+    run.__doc__ = f"作废某天的一条{L.VOID_WHAT[kind]}记录（录错、重复）；记录保留并标明作废。"
     run.__name__ = f"void_{kind.replace('-', '_')}"
     return run
 
@@ -403,9 +391,7 @@ def void_card(
     reason: Annotated[str, typer.Option("--reason", help="遗失/损坏/收回/错发。")],
     when: DateOpt = None,
 ) -> None:
-    """作废（挂失）党员现持的活动证，不补发；错发的证视为从未有效。补发请用 issue-card --reissue。
-
-    例：flowparty void card 王建国 --reason 遗失 --date 2026-05-01"""
+    """作废（挂失）党员现持的活动证，不补发；错发的证视为从未有效。补发请用 issue-card --reissue。"""
     from flowparty import corrections, records
 
     with writing("void card", corrections.reason_given(reason)) as led:
@@ -416,9 +402,7 @@ def void_card(
 
 @command(void_app, "return")
 def void_return(member: MemberArg, reason: ReasonOpt) -> None:
-    """作废误登记的返回：党员重新计为外出（同一次外出）。
-
-    例：flowparty void return 王建国 --reason 登记错了人"""
+    """作废误登记的返回：党员重新计为外出（同一次外出）。"""
     from flowparty import corrections, records
 
     with writing("void return", corrections.reason_given(reason)) as led:
@@ -429,9 +413,7 @@ def void_return(member: MemberArg, reason: ReasonOpt) -> None:
 
 @command(void_app, "transfer")
 def void_transfer(member: MemberArg, reason: ReasonOpt) -> None:
-    """作废误登记的组织关系转出：党员回到转出前的状态。
-
-    例：flowparty void transfer 王建国 --reason 转出日期登记错了"""
+    """作废误登记的组织关系转出：党员回到转出前的状态。"""
     from flowparty import corrections, records
 
     with writing("void transfer", corrections.reason_given(reason)) as led:

@@ -140,9 +140,7 @@ def edit_outflow(
     ended_on: Annotated[Optional[str], typer.Option("--ended-on", help="正确的返回（或转出）日期。")] = None,
 ) -> None:
     """更正外出登记中录错的内容（按登记时就应有的样子，任何审计日期都按更正后的算）；
-    外出期间真的换了地点、单位或电话，请用 update-outflow。
-
-    例：flowparty edit-outflow 王建国 --to "浙江省 宁波市 北仑区" --reason 地点录错"""
+    外出期间真的换了地点、单位或电话，请用 update-outflow。"""
     from flowparty import corrections, records
 
     with writing("edit-outflow", corrections.reason_given(reason)) as led:

@@ -53,7 +53,7 @@ def member_add(
 
 @command(member_app, "list")
 def member_list(
-    status: Annotated[Optional[str], typer.Option("--status", help="只列某一类：away 外出 / home 在家 / inflow 外来 / transferred 已转出。")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="只列某一类：外出、在家、外来、已转出。")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出名册（默认全部）。"""
@@ -198,9 +198,7 @@ def member_edit(
     occupation: Annotated[Optional[str], typer.Option("--occupation", help="原职业：" + "/".join(L.OCCUPATIONS) + "。")] = None,
     notes: Annotated[Optional[str], typer.Option("--notes", help="备注。")] = None,
 ) -> None:
-    """更正名册中录错的内容（录入时就错了，不是后来的变化）；党员的全部记录随之保留。
-
-    例：flowparty member edit 王建国 --id 511321198503120115 --reason 身份证号录错一位"""
+    """更正名册中录错的内容（录入时就错了，不是后来的变化）；党员的全部记录随之保留。"""
     from flowparty import corrections, records
 
     with writing("member edit", corrections.reason_given(reason)) as led:
@@ -217,12 +215,10 @@ def member_edit(
 
 @command(member_app, "find")
 def member_find(
-    text: Annotated[str, typer.Argument(metavar="文字", help="姓名、身份证号或电话的一部分。")],
+    text: Annotated[str, typer.Argument(help="姓名、身份证号或电话的一部分。")],
     as_json: JsonOpt = False,
 ) -> None:
-    """按姓名、身份证号或电话的一部分查找党员。
-
-    例：flowparty member find 建国；flowparty member find 0115"""
+    """按姓名、身份证号或电话的一部分查找党员。"""
     from flowparty import records, ui
 
     with ledger(readonly=True) as led:

@@ -20,13 +20,11 @@ from flowparty.usage import confirm_asked
 
 # ---------------------------------------------------------------- spreadsheets: import and export
 
-import_app = typer.Typer(help="从 Excel/WPS 表格（.xlsx/.xls/.ods）或 CSV 导入名册、登记簿、党费、汇报；生成模板；撤销上次导入。",
-                         rich_markup_mode=None, no_args_is_help=True)
-export_app = typer.Typer(help="把登记簿、党费、汇报、审计问题导出为 Excel 工作簿或 CSV。", rich_markup_mode=None,
-                         no_args_is_help=True)
+import_app = subcommands("从 Excel/WPS 表格（.xlsx/.xls/.ods）或 CSV 导入名册、登记簿、党费、汇报；生成模板；撤销上次导入。")
+export_app = subcommands("把登记簿、党费、汇报、审计问题导出为 Excel 工作簿或 CSV。")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
-FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="表格文件：.xlsx、.xls、.ods 或 .csv（UTF-8 或 GBK）。")]
+FileArg = Annotated[Path, typer.Argument(help="表格文件：.xlsx、.xls、.ods 或 .csv（UTF-8 或 GBK）。")]
 MaskErrorsOpt = Annotated[bool, typer.Option("--mask-ids", help="错误清单（--errors）中隐去身份证号和电话号码的中间几位。")]
 
 
@@ -99,15 +97,13 @@ for _kind in ("members", "outflows", "dues", "reports"):
 
 @command(import_app, "all")
 def import_all(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="export all 导出的 .xlsx 工作簿。")],
+    file: Annotated[Path, typer.Argument(help="export all 导出的 .xlsx 工作簿。")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并报告将会导入什么，不写入。")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="写入正确的行，列出并跳过有错误的行。")] = False,
     errors: Annotated[Optional[Path], typer.Option("--errors", help="把错误清单写成 .xlsx 工作簿。")] = None,
     mask_ids: MaskErrorsOpt = False,
 ) -> None:
-    """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。
-
-    例：flowparty --db 新台账.db import all 台账.xlsx --dry-run"""
+    """导入 export all 导出的整本工作簿（每个工作表一类记录），一个批次，可撤销。"""
     from flowparty import importer, ui
 
     outcome = _imported(lambda led, progress: importer.import_all(
@@ -122,15 +118,15 @@ def import_all(
 
 @command(import_app, "template")
 def import_template(
-    kind: Annotated[str, typer.Argument(metavar="KIND", help="members 名册 / outflows 登记簿 / dues 党费 / reports 汇报。")],
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="要生成的 .xlsx 文件。")],
+    kind: Annotated[str, typer.Argument(help="名册、登记簿、党费或汇报。")],
+    file: Annotated[Path, typer.Argument(help="要生成的 .xlsx 文件。")],
 ) -> None:
     """生成一个带正确表头的空白模板（另有一页填写说明）。"""
     import shutil
 
     from flowparty import export, importer
 
-    kind = importer.kind_of(kind)
+    kind = importer.kind_of(L.COMMAND_ALIASES["import"].get(kind, kind))
     shutil.copyfile(export.template_path(kind), file)
     done(L.TEMPLATE_DONE.format(kind=L.IMPORT_KINDS[kind], path=file))
 
