@@ -7,7 +7,6 @@ text is always written as text, so a value beginning with = + - @ can never beco
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from flowparty import labels as L
 from flowparty.db import Ledger, as_date
 from flowparty.files import atomic_file, atomic_text, make_folder
+from flowparty.text import display_width
 
 TEXT, DATE, MONEY, NUMBER = "text", "date", "money", "number"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -289,26 +289,20 @@ KINDS: dict[str, Callable[[Ledger, date, bool], Sheet]] = {
 # ---------------------------------------------------------------- writers
 
 
-# The wide (two-column) ranges of East Asian scripts and full-width forms, after Markus Kuhn's wcwidth.
-_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
-
-
-def display_width(value: object) -> int:
-    """Columns a value takes on screen: a Chinese character is two (counted by one regex, not char by char)."""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+def cell_width(value: object) -> int:
+    """Columns a cell's value takes on screen (a date as written)."""
+    return display_width(value.isoformat() if isinstance(value, date) else str(value))
 
 
 def _widths(sheet: Sheet) -> list[int]:
-    widths = [display_width(h) for h in sheet.headers]
+    widths = [cell_width(h) for h in sheet.headers]
     for row in sheet.rows:
         for i, value in enumerate(row):
             if value is not None:
                 text = "000000.00" if sheet.types[i] == MONEY else value.isoformat() if isinstance(value, date) \
                     else str(value)
                 if 2 * len(text) > widths[i]:  # at most two columns a character: most values need no counting
-                    widths[i] = max(widths[i], display_width(text))
+                    widths[i] = max(widths[i], cell_width(text))
     return [min(w + 2, MAX_WIDTH) for w in widths]
 
 

@@ -901,7 +901,7 @@ DEMO_PLACE_PART = "{province}{city} {count}"
 DEMO_AUDIT_HEADING = "下面是示例支部今天的审计结果（flowparty audit）："
 DEMO_NEXT = "接着试试（示例台账可随时用 flowparty demo 重建）："
 DEMO_NEXT_COMMANDS = (
-    ("member list --status away", "外出党员名单"),
+    ("member list --status 外出", "外出党员名单"),
     ("member show {name}", "一名党员的全部记录"),
     ("audit", "逐条审计"),
     ("todo --days 60", "今后 60 天的待办"),

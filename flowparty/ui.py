@@ -31,23 +31,38 @@ def err():
     return Console(stderr=True, highlight=False)
 
 
+def _message(console, text: str, style: str | None = None) -> None:
+    """A message on a terminal wraps where Chinese text may break, never inside an ID, a path or a command
+    (flowparty.text); written to a file or a pipe it is not wrapped at all."""
+    if console.is_terminal:
+        from flowparty.text import wrap
+
+        text = "\n".join(wrap(line, console.width) for line in text.split("\n"))
+    console.print(text, markup=False, style=style, soft_wrap=True)
+
+
 def say(text: str) -> None:
-    out().print(text, markup=False)
+    _message(out(), text)
 
 
 def done(text: str) -> None:
-    out().print("✔ " + text, markup=False, style="green")
+    _message(out(), "✔ " + text, "green")
+
+
+def tell(text: str) -> None:
+    """A line for the clerk on stderr, beside a result or an error (what to do next, what was left out)."""
+    _message(err(), text)
 
 
 def warn(text: str) -> None:
-    err().print("注意：" + text, markup=False, style="yellow")
+    _message(err(), "注意：" + text, "yellow")
 
 
 def fail(error: FlowpartyError) -> None:
     """The one place an error reaches the clerk: '错误：…' on stderr, and the hint below it."""
-    err().print("错误：" + error.message, markup=False, style="bold red")
+    _message(err(), "错误：" + error.message, "bold red")
     if error.hint:
-        err().print(error.hint, markup=False)
+        tell(error.hint)
 
 
 def print_json(data: Any) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-import unicodedata
 from difflib import get_close_matches
 
 from typer._click import exceptions as click_errors
@@ -23,6 +22,7 @@ from typer.exceptions import Abort, Exit
 from typer.models import Context
 
 from flowparty import labels as L
+from flowparty.text import _wide, display_width, wrap
 from flowparty.errors import EXIT_BAD_INPUT
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell expects of a program stopped by Ctrl-C
@@ -75,63 +75,6 @@ def chinese_message(error: click_errors.ClickException) -> str:
 
 
 # ---------------------------------------------------------------- lines by their width on screen
-
-_NO_LINE_START = set("，。、；：！？）》」』”’】〕］,.;:!?)]}…/／")
-_NO_LINE_END = set("（《「『“‘【〔［")
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WF"
-
-
-def display_width(text: str) -> int:
-    """Columns the text takes on a terminal: a Chinese character or full-width sign takes two."""
-    return sum(2 if _wide(c) else 1 for c in text)
-
-
-_WHOLE = {'"': '"', "［": "］"}  # a value in double quotes and a ［默认：…］ note: never broken
-
-
-def _atoms(text: str) -> list[list]:
-    """[piece, space before] in order: a line may break between pieces, never inside one. A run of narrow
-    characters (a 身份证号, a date, a path, an option) is one piece, and so is a value in double quotes or a
-    ［…］ note; each Chinese character is one; a closing sign keeps to what it closes and an opening one to what
-    it opens."""
-    atoms: list[list] = []
-    space, closer = False, None
-    for char in text:
-        if closer:  # inside "…" or ［…］: everything up to the closing sign stays with the opening one
-            atoms[-1][0] += char
-            closer = None if char == closer else closer
-            continue
-        if char.isspace():
-            space = True
-            continue
-        joins = atoms and not space and (char in _NO_LINE_START or atoms[-1][0][-1] in _NO_LINE_END
-                                         or not _wide(char) and not _wide(atoms[-1][0][-1]))
-        if joins:
-            atoms[-1][0] += char
-        else:
-            atoms.append([char, space])
-        space, closer = False, _WHOLE.get(char)
-    return atoms
-
-
-def wrap(text: str, width: int, initial: str = "", subsequent: str = "") -> str:
-    """The text in lines of at most width columns (indents included); a piece wider than a line stands alone."""
-    lines: list[str] = []
-    line, empty = initial, True
-    for atom, space in _atoms(text):
-        piece = (" " if space and not empty else "") + atom
-        if not empty and display_width(line + piece) > width:
-            lines.append(line)
-            line = subsequent + atom
-        else:
-            line += piece
-        empty = False
-    lines.append(line)
-    return "\n".join(lines)
-
 
 def _joined(lines: list[str]) -> str:
     """A paragraph's lines as one: a space between two words, none between Chinese characters."""

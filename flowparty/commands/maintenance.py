@@ -145,15 +145,15 @@ def _restore_advice(path: Path, damage: list[str]) -> None:
 
     ui.fail(LedgerError(L.CHECK_DAMAGED.format(path=path)))
     for problem in damage[:20]:
-        ui.err().print(L.CHECK_PROBLEM.format(problem=problem), markup=False)
-    ui.err().print(L.CHECK_RESTORE.format(path=path), markup=False)
+        ui.tell(L.CHECK_PROBLEM.format(problem=problem))
+    ui.tell(L.CHECK_RESTORE.format(path=path))
     copies = backup.newest(path)[:5]
     if not copies:
-        ui.err().print(L.CHECK_NO_BACKUPS.format(folder=backup.folder(path)), markup=False)
+        ui.tell(L.CHECK_NO_BACKUPS.format(folder=backup.folder(path)))
         return
-    ui.err().print(L.CHECK_BACKUPS, markup=False)
+    ui.tell(L.CHECK_BACKUPS)
     for copy in copies:
-        ui.err().print(L.CHECK_PROBLEM.format(problem=copy), markup=False)
+        ui.tell(L.CHECK_PROBLEM.format(problem=copy))
 
 
 # ---------------------------------------------------------------- demo

@@ -69,7 +69,7 @@ def _imported(run: Callable, dry_run: bool, errors: Optional[Path], mask_ids: bo
         except importer.ImportRefused as refused:
             _list_import_errors(refused.outcome.errors, errors, mask_ids)
             for line in importer.summary_lines(refused.outcome):
-                ui.err().print(line, markup=False)
+                ui.tell(line)
             raise
     _list_import_errors(outcome.errors, errors, mask_ids)
     for line in importer.summary_lines(outcome):
@@ -83,12 +83,12 @@ def _list_import_errors(found: list, errors_file: Optional[Path], mask_ids: bool
 
     limit = 50
     for error in found[:limit]:
-        ui.err().print(str(error), markup=False)
+        ui.tell(str(error))
     if len(found) > limit:
-        ui.err().print(L.IMPORT_MORE_ERRORS.format(count=len(found) - limit), markup=False)
+        ui.tell(L.IMPORT_MORE_ERRORS.format(count=len(found) - limit))
     if errors_file and found:
         export.write_errors(errors_file, found, mask_ids)
-        ui.err().print(L.IMPORT_ERRORS_WRITTEN.format(path=errors_file), markup=False)
+        ui.tell(L.IMPORT_ERRORS_WRITTEN.format(path=errors_file))
 
 
 for _kind in ("members", "outflows", "dues", "reports"):
