@@ -898,8 +898,8 @@ DEMO_MEMBERS_VALUE = "共 {total} 名：{statuses}；其中预备党员 {probati
 DEMO_STATUS_PART = "{status} {count}"
 DEMO_PLACES_LINE = "外出党员在"
 DEMO_PLACE_PART = "{province}{city} {count}"
-DEMO_AUDIT_HEADING = "下面是示例支部今天的审计结果（flowparty audit）："
-DEMO_NEXT = "接着试试（示例台账可随时用 flowparty demo 重建）："
+DEMO_AUDIT_HEADING = "下面是示例支部今天的审计结果（{prog} audit）："
+DEMO_NEXT = "接着试试（示例台账可随时用 {prog} demo 重建）："
 DEMO_NEXT_COMMANDS = (
     ("member list --status 外出", "外出党员名单"),
     ("member show {name}", "一名党员的全部记录"),
@@ -910,8 +910,8 @@ DEMO_NEXT_COMMANDS = (
     ("export all --xlsx 示例台账.xlsx", "导出 Excel"),
     ("info", "台账概况"),
 )
-DEMO_NEXT_LINE = "  flowparty --db {path} {command}   # {what}"
-DEMO_OWN = "建立自己的台账：flowparty init --branch 支部名称 --committee 党委名称 --province 省 --city 市"
+DEMO_NEXT_LINE = "  {prog} --db {path} {command}   # {what}"
+DEMO_OWN = "建立自己的台账：{prog} init --branch 支部名称 --committee 党委名称 --province 省 --city 市"
 BACKUP_CANNOT_WRITE = "无法在此写入备份：{path}（{detail}）"
 
 # ---- audit by branch (township ledgers)

@@ -73,6 +73,8 @@ def test_quick_start_blocks_run_as_written(tmp_path: Path):
     assert blocks[0].strip() == "bin/flowparty demo" and len(blocks) >= 4
     said = run_lines(root, tmp_path, blocks)
     assert "青山村党支部" in said and "王建国" in said and "共发现" in said and CHINESE.search(said)
+    # The demo suggests its next commands as the clerk started it, so they can be typed as shown.
+    assert "  bin/flowparty --db flowparty-demo.db member list --status 外出   # 外出党员名单" in said
     assert (root / "flowparty-demo.db").exists() and (root / "示例.db").exists()
     assert (tmp_path / ".local" / "share" / "flowparty" / "ledger.db").exists()  # the init block's own ledger
     # The link the README suggests runs flowparty from any folder.
@@ -80,6 +82,10 @@ def test_quick_start_blocks_run_as_written(tmp_path: Path):
                              "info"], cwd=tmp_path, env=clerk_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert linked.returncode == 0, linked.stderr
     assert "青山村党支部" in linked.stdout
+    on_path = clerk_env(tmp_path, PATH=f"{tmp_path / '.local' / 'bin'}:{os.environ['PATH']}")
+    demo = subprocess.run(["flowparty", "demo"], cwd=tmp_path, env=on_path, capture_output=True, text=True, timeout=60)
+    assert demo.returncode == 0, demo.stderr
+    assert "建立自己的台账：flowparty init" in demo.stdout  # on PATH: plain flowparty
 
 
 def test_the_command_examples_run_as_written_after_the_quick_start(cli, tmp_path: Path, monkeypatch):

@@ -9,7 +9,7 @@ from flowparty import labels as L
 from flowparty.text import display_width
 from tests.test_asking import Terminal, env
 
-OWN_LEDGER = L.DEMO_OWN
+OWN_LEDGER = L.DEMO_OWN.format(prog="flowparty")
 
 
 def test_demo_on_an_80_column_terminal_breaks_no_command_or_option(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from contextlib import contextmanager
@@ -168,6 +169,7 @@ def demo() -> None:
     from flowparty import demo as village
 
     path = village.target(State.db)
+    prog = os.environ.get("FLOWPARTY_AS") or "flowparty"  # bin/flowparty sets it: the suggestions run as typed
     today = records.today()
     village.build(path, today)
     with ledger_at(path) as led:
@@ -184,14 +186,14 @@ def demo() -> None:
                                          for p, c, n in facts["places"])),
         ])
         # The audit of the demo branch, then the commands to try next.
-        ui.say(L.DEMO_AUDIT_HEADING)
+        ui.say(L.DEMO_AUDIT_HEADING.format(prog=prog))
         auditview.show_audit(led, today)
-    ui.say(L.DEMO_NEXT)
+    ui.say(L.DEMO_NEXT.format(prog=prog))
     for command_line, what in L.DEMO_NEXT_COMMANDS:
-        line = L.DEMO_NEXT_LINE.format(path=shlex.quote(str(path)), what=what,
+        line = L.DEMO_NEXT_LINE.format(prog=prog, path=shlex.quote(str(path)), what=what,
                                        command=command_line.format(name=village.AWAY[0].name, year=today.year))
         ui.out().print(line, markup=False, soft_wrap=True)  # whole lines, so they can be copied
-    ui.say(L.DEMO_OWN)
+    ui.say(L.DEMO_OWN.format(prog=prog))
 
 
 @contextmanager
