@@ -4,9 +4,9 @@
 The rows stream from the file in chunks of CHUNK_ROWS, so a million-row register never sits in memory. For
 each chunk the ledger state its rows need (their members, outflows, paid months, reports) is loaded with a
 few set queries; each row is checked against that state and the rows before it, a good row's effects join
-the state, and the chunk's good rows are written a table at a time (Ledger.insert_many, history included)
-inside the import's transaction, where the next chunk's queries see them. A bad row is listed and leaves no
-trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
+the state, and the chunk's good rows are written a table at a time (Ledger.insert_many: each row carries the
+batch id, and the batch's one history entry counts them) inside the import's transaction, where the next
+chunk's queries see them. A bad row is listed and leaves no trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
 Rows already in the ledger are counted as unchanged, so importing the same file twice changes nothing.
 
 import_all reads back a whole workbook written by `export all` (SPEC §8): every sheet, in dependency order, in
@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
@@ -229,7 +229,7 @@ class Roster(Batch):
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        ids = led.insert_many("members", [{**m, "batch_id": led.batch_id} for m in self.new])
+        ids = led.insert_many("members", self.new)
         for member, member_id in zip(self.new, ids):
             member["id"] = member_id
 
@@ -337,7 +337,7 @@ class Outflows(Roster):
         super().write(led)  # new members go in with the status their last row left them in
         for member in self.moved.values():
             led.update("members", member["id"], {"status": member["status"]})
-        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow, "batch_id": led.batch_id}
+        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow}
                                            for member, outflow in self.outflows])
         led.insert_many("cards", [{"member_id": self.outflows[i][0]["id"], "outflow_id": ids[i], **card}
                                   for i, card in self.cards])
@@ -427,7 +427,7 @@ class Dues(ByMember):
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        led.insert_many("dues", [{**row, "batch_id": led.batch_id} for row in self.rows])
+        led.insert_many("dues", self.rows)
 
 
 class Reports(ByMember):
@@ -448,7 +448,7 @@ class Reports(ByMember):
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        led.insert_many("reports", [{**row, "batch_id": led.batch_id} for row in self.rows])
+        led.insert_many("reports", self.rows)
 
 
 _ROSTER_KEYS = ("seq", "name", "gender", "id_number", "phone", "joined", "category", "probation_ends",
@@ -534,20 +534,13 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
 
 
 def _begin_batch(led: Ledger, kind: str, path: Path, outcome: Outcome) -> None:
-    outcome.batch_id = led.insert("import_batches", {
-        "kind": kind, "file_name": path.name, "file_hash": file_hash(path),
-        "imported_at": datetime.now().isoformat(timespec="seconds"),
-    })
-    led.batch_id = outcome.batch_id
+    outcome.batch_id = led.begin_batch(kind, path.name, file_hash(path))
 
 
 def _finish_batch(led: Ledger, outcome: Outcome, skip_invalid: bool, dry_run: bool) -> None:
     if outcome.errors and not skip_invalid:
         raise ImportRefused(outcome)
-    led.update("import_batches", outcome.batch_id, {
-        "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
-        "rows_skipped": len({(e.sheet, e.row) for e in outcome.errors}),
-    })
+    led.finish_batch(outcome.added, outcome.unchanged, len({(e.sheet, e.row) for e in outcome.errors}))
     if dry_run:
         raise _DryRun
     from flowparty import backup
@@ -621,7 +614,7 @@ def undo_last(led: Ledger) -> Undone:
     restored = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND action = 'update'"
                           " AND table_name != 'import_batches'", [tx["id"]])
     inserted = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND action = 'insert'"
-                          " AND table_name != 'import_batches'", [tx["id"]])
+                          " AND table_name != 'import_batches'", [tx["id"]]) + undo.inserted_rows(led, tx["id"])
     batch = dict(batch)
     undo.undo(led, tx)
     return Undone(batch, inserted, restored)

@@ -1078,3 +1078,6 @@ HEADER_ALIASES.setdefault("old_value", ("原值", "变更前"))
 HEADER_ALIASES.setdefault("new_value", ("新值", "变更后"))
 EXPORT_HEADERS["outflow_changes"] = ("姓名", "身份证号", "外出时间", "变更日期", "变更项", "原值", "新值")
 IMPORT_CHANGE_FIELD = "变更项“{value}”不是外出登记中可变更的内容（省、市、详细地址、工作单位、单位类型、联系电话、固定地点）。"
+# ---- batch-level history of an import's inserts (issue 15; flowparty/undo.py, views.py)
+HISTORY_BATCH = "导入批次 {id}（{file}）新增 {count} 条{tables}"
+HISTORY_BATCH_TABLES = "（{tables}）"

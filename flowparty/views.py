@@ -128,14 +128,17 @@ def member_detail(led: Ledger, member: Member) -> dict:
 
 
 def timeline(led: Ledger, member_id: int) -> list[dict]:
-    """The member's history: every change, oldest first, with the values before and after."""
+    """The member's history: every change, oldest first, with the values before and after (an import that added
+    their rows is its batch's one entry)."""
+    from flowparty.undo import MEMBER_HISTORY
+
     return [
         {
             "at": row["at"], "command": row["command"], "table": row["table_name"], "action": row["action"],
             "old": json.loads(row["old_values"]) if row["old_values"] else None,
             "new": json.loads(row["new_values"]) if row["new_values"] else None,
         }
-        for row in led.all("SELECT * FROM history WHERE member_id = ? ORDER BY id", [member_id])
+        for row in led.conn.execute(f"{MEMBER_HISTORY} ORDER BY id", {"member": member_id})
     ]
 
 
@@ -146,6 +149,8 @@ def describe_change(entry: dict) -> str:
         values = entry["new"] or entry["old"] or {}
         return "，".join(f"{_setting_name(k)}：{_value(k, (entry['old'] or {}).get(k))} → {_value(k, v)}"
                         for k, v in ((k, (entry["new"] or {}).get(k)) for k in values))
+    if entry["action"] == "insert" and "inserted" in (entry["new"] or {}) and entry["table"] == "import_batches":
+        return _batch_line(entry["new"])
     if entry["action"] == "insert":
         new = dict(entry["new"] or {})
         new.update(json.loads(new.pop("new_values") or "{}") if isinstance(new.get("new_values"), str) else {})
@@ -159,6 +164,13 @@ def describe_change(entry: dict) -> str:
     return f"变更{table}：" + "，".join(
         f"{L.column(k)} {_value(k, entry['old'].get(k))} → {_value(k, v)}" for k, v in entry["new"].items()
     )
+
+
+def _batch_line(batch: dict) -> str:
+    """An import's inserts, as its batch entry records them: 导入批次 12（登记簿.xlsx）新增 N 条（党员信息 n、…）."""
+    tables = "、".join(f"{L.TABLE_NAMES.get(t, t)} {n}" for t, n in batch["inserted"].items())
+    return L.HISTORY_BATCH.format(id=batch["id"], file=batch["file_name"], count=sum(batch["inserted"].values()),
+                                  tables=L.HISTORY_BATCH_TABLES.format(tables=tables) if tables else "")
 
 
 def _setting_name(key: str) -> str:
