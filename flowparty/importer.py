@@ -103,29 +103,32 @@ class _DryRun(Exception):
 class Cells:
     """One row's cells, parsed with the shared parsers; a failure names the column as the file spells it."""
 
-    def __init__(self, row: sheets.Row, headers: dict[str, str], parsed: dict):
-        self.row, self.headers = row, headers
-        self.parsed = parsed  # shared by the file's rows: (key, type, value) -> the parsed value, read-only
+    __slots__ = ("row", "values", "headers", "parsed")
+
+    def __init__(self, row: sheets.Row, headers: dict[str, str], parsed: dict[str, dict]):
+        self.row, self.values, self.headers = row, row.values, headers
+        self.parsed = parsed  # shared by the file's rows: key -> {value: the parsed value}, read-only
 
     def raw(self, key: str) -> object:
-        return self.row.values.get(key)
+        return self.values.get(key)
 
     def get(self, key: str, parser: Callable = parse.fold, *args) -> object:
         """The parsed cell, None when blank. A column is always read with one parser, and registers repeat their
         places, reasons and dates, so each distinct value of a column is parsed once per file."""
-        value = self.row.values.get(key)
+        value = self.values.get(key)
         if value is None:
             return None
-        seen = (key, value) if type(value) is str else (key, type(value), value)  # 1, 1.0 and True are equal
+        seen = value if type(value) is str else (type(value), value)  # 1, 1.0 and True are equal
+        known = self.parsed.get(key)
+        if known is None:
+            known = self.parsed[key] = {}
+        elif seen in known:
+            return known[seen]
         try:
-            return self.parsed[seen]
-        except KeyError:
-            pass
-        try:
-            result = None if isinstance(value, str) and parse.fold(value) == "" else parser(value, *args)
+            result = None if type(value) is str and _blank(value) else parser(value, *args)
         except BadInput as error:
             raise _CellError(self.headers[key], value, error.message) from None
-        self.parsed[seen] = result
+        known[seen] = result
         return result
 
     def need(self, key: str, parser: Callable = parse.fold, *args) -> object:
@@ -134,6 +137,11 @@ class Cells:
             field_name = L.HEADER_ALIASES[key][0]
             raise _CellError(self.headers.get(key, field_name), "", L.EMPTY_FIELD.format(field=field_name))
         return value
+
+
+def _blank(text: str) -> bool:
+    """A cell of only spaces or invisible characters (cells come trimmed: ASCII text is never blank here)."""
+    return not (text.strip() if text.isascii() else parse.fold(text))
 
 
 def _id_numbers(rows: list[Cells]) -> list[str]:
@@ -555,7 +563,7 @@ def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
     if ignored:
         outcome.ignored_columns[table.sheet] = ignored
     for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
-        if len(parsed) > PARSED_LIMIT:
+        if sum(map(len, parsed.values())) > PARSED_LIMIT:
             parsed.clear()
         rows = [Cells(row, table.headers, parsed) for row in chunk]
         batch = spec.batch(led, rows)
