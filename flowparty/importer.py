@@ -156,6 +156,22 @@ def _id_numbers(rows: list[Cells]) -> list[str]:
     return sorted(found)
 
 
+def _references(rows: list[Cells]) -> tuple[list[str], set[str]]:
+    """The valid 身份证号 of the rows, and the names of the rows that give none: the members to load (a name
+    given beside a 身份证号 is not looked up, so a chunk never loads every namesake of its members)."""
+    ids, names = set(), set()
+    for c in rows:
+        try:
+            id_number = c.get("id_number", parse.parse_id_number)
+        except _CellError:  # reported when the row is checked
+            continue
+        if id_number:
+            ids.add(id_number)
+        elif name := c.get("name"):
+            names.add(name)
+    return sorted(ids), names
+
+
 def _members(led: Ledger, id_numbers: Iterable[str], names: Iterable[str] = ()) -> list[dict]:
     """The members with any of these 身份证号 or names, in one query (the lists go in as JSON arrays)."""
     return [dict(row) for row in led.all(
@@ -377,9 +393,9 @@ class ByMember(Batch):
     """dues and reports: rows about members already on the roster, by 身份证号 or by a unique name."""
 
     def __init__(self, led: Ledger, rows: list[Cells]):
-        keys = {records.member_key(name) for name in {c.get("name") for c in rows} if name}
-        loaded = _members(led, _id_numbers(rows) + [v for k, v in keys if k == "id_number"],
-                          [v for k, v in keys if k == "name"])
+        ids, names = _references(rows)
+        keys = {records.member_key(name) for name in names}
+        loaded = _members(led, ids + [v for k, v in keys if k == "id_number"], [v for k, v in keys if k == "name"])
         self.index: dict[tuple[str, str], list[dict]] = {}
         for m in loaded:
             self.index.setdefault(("id_number", m["id_number"]), []).append(m)
@@ -400,8 +416,9 @@ class ByMember(Batch):
         ref, key = (id_number, "id_number") if id_number else (c.get("name"), "name")
         if not ref:
             raise _CellError("", "", L.MEMBER_COLUMN_NEEDED)
-        try:
-            return records.one_member(ref, self.index.get(records.member_key(ref), []))
+        try:  # a parsed 身份证号 is its own key (records.member_key would give it back as it is)
+            return records.one_member(ref, self.index.get(("id_number", ref) if id_number else records.member_key(ref),
+                                                          []))
         except BadInput as error:
             raise _CellError(c.headers[key], c.raw(key), error.message) from None
 
@@ -424,14 +441,15 @@ class Dues(ByMember):
         check_plausible(amount, len(periods), self.limit)
         paid_on = c.need("paid_on", parse.parse_date, L.FIELD_PAID_ON)
         paid = self.paid.setdefault(member["id"], set())
-        already = sorted(str(m) for m in periods if str(m) in paid)
-        if len(already) == len(periods):
+        months = [str(m) for m in periods]
+        already = sorted(m for m in months if m in paid)
+        if len(already) == len(months):
             return UNCHANGED
         self.rows += records.check_dues(
             self.as_of(member, paid_on), paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
             paid_to=c.get("paid_to", parse.parse_choice, L.PAID_TO, L.FIELD_PAID_TO) or "home",
             receipt=c.get("receipt"))
-        paid.update(str(m) for m in periods)
+        paid.update(months)
         return ADDED
 
     def write(self, led: Ledger) -> None:
