@@ -32,7 +32,7 @@ from flowparty.errors import BadInput
 
 ADDED, UNCHANGED = "added", "unchanged"
 CHUNK_ROWS = 5_000  # rows checked and written together: few queries a chunk, little memory
-PARSED_LIMIT = 50_000  # distinct cell values remembered across chunks (places and dates repeat; IDs do not)
+PARSED_LIMIT = 50_000  # distinct values of a column remembered across chunks (places and dates repeat; IDs do not)
 
 
 class Kind(NamedTuple):
@@ -100,6 +100,9 @@ class _DryRun(Exception):
 # ---------------------------------------------------------------- cells of one row
 
 
+_UNSEEN = object()
+
+
 class Cells:
     """One row's cells, parsed with the shared parsers; a failure names the column as the file spells it."""
 
@@ -122,8 +125,10 @@ class Cells:
         known = self.parsed.get(key)
         if known is None:
             known = self.parsed[key] = {}
-        elif seen in known:
-            return known[seen]
+        else:
+            result = known.get(seen, _UNSEEN)
+            if result is not _UNSEEN:
+                return result
         try:
             result = None if type(value) is str and _blank(value) else parser(value, *args)
         except BadInput as error:
@@ -581,8 +586,9 @@ def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
     if ignored:
         outcome.ignored_columns[table.sheet] = ignored
     for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
-        if sum(map(len, parsed.values())) > PARSED_LIMIT:
-            parsed.clear()
+        for known in parsed.values():
+            if len(known) > PARSED_LIMIT:  # a column of distinct values (IDs, names): the repeating ones stay
+                known.clear()
         rows = [Cells(row, table.headers, parsed) for row in chunk]
         batch = spec.batch(led, rows)
         if replay:

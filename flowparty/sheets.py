@@ -271,8 +271,9 @@ def _damage_as_bad_input(path: Path, rows: Iterator[list[object]]) -> Iterator[l
 def _cells(row: Sequence[object], pad: tuple[None, ...] = ()) -> list[object]:
     """A row's cells after pad: empty cells as None, text trimmed, whole floats as ints (a phone typed as a number
     is 13800138000.0). One comprehension, not a call a cell: a register has millions of cells."""
-    return [*pad, *((v.strip() or None) if type(v) is str else
-                    int(v) if type(v) is float and v.is_integer() else v for v in row)]
+    cells = [(v.strip() or None) if type(v) is str else int(v) if type(v) is float and v.is_integer() else v
+             for v in row]
+    return [*pad, *cells] if pad else cells
 
 
 def _fill_merged(rows: Iterable[list[object]], ranges: list) -> Iterator[list[object]]:
@@ -319,7 +320,7 @@ def _read_csv(path: Path) -> Iterator[list[object]]:
     try:
         with path.open(encoding=csv_encoding(path), newline="") as handle:
             for row in csv.reader(handle):
-                yield _cells([v[1:] if v.startswith(_PROTECTED) else v for v in row])
+                yield [(v[1:] if v.startswith(_PROTECTED) else v).strip() or None for v in row]  # _cells of text
     except UnicodeDecodeError:
         raise BadInput(L.CSV_ENCODING.format(path=path), L.CSV_ENCODING_HINT) from None
     except csv.Error:
