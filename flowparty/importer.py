@@ -6,7 +6,8 @@ each chunk the ledger state its rows need (their members, outflows, paid months,
 few set queries; each row is checked against that state and the rows before it, a good row's effects join
 the state, and the chunk's good rows are written a table at a time (Ledger.insert_many: each row carries the
 batch id, and the batch's one history entry counts them) inside the import's transaction, where the next
-chunk's queries see them. A bad row is listed and leaves no trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
+chunk's queries see them. A bad row is listed and leaves no trace; at the end the batch commits (no errors,
+or --skip-invalid) or is rolled back whole.
 Rows already in the ledger are counted as unchanged, so importing the same file twice changes nothing.
 
 import_all reads back a whole workbook written by `export all` (SPEC §8): every sheet, in dependency order, in
@@ -32,7 +33,7 @@ from flowparty.errors import BadInput
 
 ADDED, UNCHANGED = "added", "unchanged"
 CHUNK_ROWS = 5_000  # rows checked and written together: few queries a chunk, little memory
-PARSED_LIMIT = 50_000  # distinct values of a column remembered across chunks (places and dates repeat; IDs do not)
+PARSED_LIMIT = 20_000  # distinct values of a column remembered across chunks (places and dates repeat; IDs do not)
 
 
 class Kind(NamedTuple):
@@ -421,9 +422,9 @@ class ByMember(Batch):
         ref, key = (id_number, "id_number") if id_number else (c.get("name"), "name")
         if not ref:
             raise _CellError("", "", L.MEMBER_COLUMN_NEEDED)
-        try:  # a parsed 身份证号 is its own key (records.member_key would give it back as it is)
-            return records.one_member(ref, self.index.get(("id_number", ref) if id_number else records.member_key(ref),
-                                                          []))
+        found_by = ("id_number", ref) if id_number else records.member_key(ref)  # a parsed 身份证号 is its own key
+        try:
+            return records.one_member(ref, self.index.get(found_by, []))
         except BadInput as error:
             raise _CellError(c.headers[key], c.raw(key), error.message) from None
 
