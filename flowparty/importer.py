@@ -281,7 +281,9 @@ class Outflows(Roster):
                 self.active.add(id_number)
             elif id_number not in self.last_return or as_date(row["ended_on"]) > self.last_return[id_number]:
                 self.last_return[id_number] = as_date(row["ended_on"])
-        self.cards_taken = {r[0] for r in led.all("SELECT card_no FROM cards")}
+        named = json.dumps(sorted({n for n in (c.get("card_no") for c in rows) if n}), ensure_ascii=False)
+        self.cards_taken = {r[0] for r in led.all(  # only the card numbers the chunk names (card_no is UNIQUE)
+            "SELECT card_no FROM cards WHERE card_no IN (SELECT value FROM json_each(?))", [named])}
         self.committee = led.setting("committee") or ""
         self.outflows: list[tuple[dict, dict]] = []  # (member, outflows row)
         self.transfers: list[tuple[dict, dict]] = []
