@@ -128,3 +128,24 @@ def _flush(led, members: list, outflows: list, dues: list, facts: list) -> None:
         c.executemany(f"INSERT INTO {table} (member_id, {column}, {extra}", [(f[0], f[2] + "-15") for f in facts])
     led.conn.execute("COMMIT")
     members.clear(), outflows.clear(), dues.clear(), facts.clear()
+
+
+DUES_HEADERS = ("姓名", "身份证号", "所属月份", "金额", "交纳日期")
+DUES_YEAR = 2025
+
+
+def write_dues_csv(path: Path, ledger: Path, months: int = 12) -> Path:
+    """A year of monthly dues for every member of `ledger`, as a CSV a clerk exports from Excel (UTF-8 with
+    BOM): one row a member and month, members in roster order, 20.00 元 paid on the month's last day."""
+    import csv
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+    periods = [(str(m), m.last_day.isoformat()) for m in (Month(DUES_YEAR, k + 1) for k in range(months))]
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(DUES_HEADERS)
+        for name, id_number in conn.execute("SELECT name, id_number FROM members ORDER BY id"):
+            writer.writerows((name, id_number, period, "20.00", paid) for period, paid in periods)
+    conn.close()
+    return path

@@ -1,6 +1,6 @@
 """flowparty's benchmark: every figure is a ratio against a floor measured in the same run on the same data.
 
-    .venv/bin/python -m bench.run            # 1,000 and 100,000 rows (a few minutes)
+    .venv/bin/python -m bench.run            # 1,000, 10,000 and 100,000 rows (several minutes)
     .venv/bin/python -m bench.run --big      # also the 1,000,000-row import and its peak memory
 
 Each variant runs in a fresh subprocess (the real `flowparty` console script, end to end, against the
@@ -43,6 +43,16 @@ conn.execute("CREATE TABLE t (seq, name, gender, id_number, phone, joined, categ
              " employer, reason)")
 with conn:
     conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+"""
+
+FLOOR_DUES = """
+import csv, sqlite3, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))[1:]
+conn = sqlite3.connect(sys.argv[2])
+conn.execute("CREATE TABLE d (name, id_number, period, amount, paid_on, PRIMARY KEY (id_number, period))")
+with conn:
+    conn.executemany("INSERT INTO d VALUES (?, ?, ?, ?, ?)", rows)
 """
 
 # Members away on the day whose trailing run of unpaid months (from the month after the last paid period,
@@ -217,6 +227,30 @@ def import_rows(work: Path, n: int, runs: int, target: float | None, memory: boo
     return rows
 
 
+def dues_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
+    """flowparty import dues of a year of monthly dues (12 rows a member) for n members already on the roster,
+    against the same CSV read by the csv module and written by one executemany into a (member, period) table."""
+    roster = work / f"roster-{n}.db"
+    if not roster.exists():
+        data.build_audit_ledger(roster, n, months=0)
+    csv_file = work / f"dues-{n}.csv"
+    if not csv_file.exists():
+        data.write_dues_csv(csv_file, roster)
+    ledger, floor_db = work / "dues.db", work / "floor-dues.db"
+
+    def fresh_ledger() -> None:
+        for p in work.glob("dues.db*"):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        shutil.copyfile(roster, ledger)
+
+    ours = Variant("flowparty import dues", lambda: [FLOWPARTY, "import", "dues", str(csv_file)], fresh_ledger,
+                   _env(ledger))
+    floor = Variant("csv + executemany", lambda: [PYTHON, "-c", FLOOR_DUES, str(csv_file), str(floor_db)],
+                    lambda: floor_db.unlink(missing_ok=True))
+    measure([ours, floor], runs)
+    return [Row("import dues (.csv)", f"{n:,} members / {n * 12:,} dues", ours, floor, target)]
+
+
 def audit_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
     ledger = work / f"audit-{n}.db"
     if not ledger.exists():
@@ -256,12 +290,12 @@ def versions() -> str:
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,100000", help="row counts, comma-separated")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="row counts, comma-separated")
     parser.add_argument("--big", action="store_true",
                         help="also import 1,000,000 rows once (it takes many minutes) and report its peak RSS")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--startup-runs", type=int, default=15)
-    parser.add_argument("--only", default="startup,import,audit,export", help="which measurements")
+    parser.add_argument("--only", default="startup,import,dues,audit,export", help="which measurements")
     parser.add_argument("--work", type=Path, help="keep the generated data here (default: a temporary folder)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -275,7 +309,9 @@ def main(argv: list[str] | None = None) -> str:
     for n in sizes:
         at_target = n == 100_000
         if "import" in only:
-            rows += import_rows(work, n, args.runs, 1.5 if at_target else None, memory=False)
+            rows += import_rows(work, n, args.runs, 2.5 if at_target else None, memory=False)
+        if "dues" in only:
+            rows += dues_rows(work, n, args.runs, 3.0 if at_target else None)
         if "audit" in only:
             rows += audit_rows(work, n, args.runs, 2.0 if at_target else None)
         if "export" in only:

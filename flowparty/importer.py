@@ -4,9 +4,10 @@
 The rows stream from the file in chunks of CHUNK_ROWS, so a million-row register never sits in memory. For
 each chunk the ledger state its rows need (their members, outflows, paid months, reports) is loaded with a
 few set queries; each row is checked against that state and the rows before it, a good row's effects join
-the state, and the chunk's good rows are written a table at a time (Ledger.insert_many, history included)
-inside the import's transaction, where the next chunk's queries see them. A bad row is listed and leaves no
-trace; at the end the batch commits (no errors, or --skip-invalid) or is rolled back whole.
+the state, and the chunk's good rows are written a table at a time (Ledger.insert_many: each row carries the
+batch id, and the batch's one history entry counts them) inside the import's transaction, where the next
+chunk's queries see them. A bad row is listed and leaves no trace; at the end the batch commits (no errors,
+or --skip-invalid) or is rolled back whole.
 Rows already in the ledger are counted as unchanged, so importing the same file twice changes nothing.
 
 import_all reads back a whole workbook written by `export all` (SPEC §8): every sheet, in dependency order, in
@@ -32,7 +33,7 @@ from flowparty.errors import BadInput
 
 ADDED, UNCHANGED = "added", "unchanged"
 CHUNK_ROWS = 5_000  # rows checked and written together: few queries a chunk, little memory
-PARSED_LIMIT = 50_000  # distinct cell values remembered across chunks (places and dates repeat; IDs do not)
+PARSED_LIMIT = 20_000  # distinct values of a column remembered across chunks (places and dates repeat; IDs do not)
 
 
 class Kind(NamedTuple):
@@ -100,32 +101,40 @@ class _DryRun(Exception):
 # ---------------------------------------------------------------- cells of one row
 
 
+_UNSEEN = object()
+
+
 class Cells:
     """One row's cells, parsed with the shared parsers; a failure names the column as the file spells it."""
 
-    def __init__(self, row: sheets.Row, headers: dict[str, str], parsed: dict):
-        self.row, self.headers = row, headers
-        self.parsed = parsed  # shared by the file's rows: (key, type, value) -> the parsed value, read-only
+    __slots__ = ("row", "values", "headers", "parsed")
+
+    def __init__(self, row: sheets.Row, headers: dict[str, str], parsed: dict[str, dict]):
+        self.row, self.values, self.headers = row, row.values, headers
+        self.parsed = parsed  # shared by the file's rows: key -> {value: the parsed value}, read-only
 
     def raw(self, key: str) -> object:
-        return self.row.values.get(key)
+        return self.values.get(key)
 
     def get(self, key: str, parser: Callable = parse.fold, *args) -> object:
         """The parsed cell, None when blank. A column is always read with one parser, and registers repeat their
         places, reasons and dates, so each distinct value of a column is parsed once per file."""
-        value = self.row.values.get(key)
+        value = self.values.get(key)
         if value is None:
             return None
-        seen = (key, value) if type(value) is str else (key, type(value), value)  # 1, 1.0 and True are equal
+        seen = value if type(value) is str else (type(value), value)  # 1, 1.0 and True are equal
+        known = self.parsed.get(key)
+        if known is None:
+            known = self.parsed[key] = {}
+        else:
+            result = known.get(seen, _UNSEEN)
+            if result is not _UNSEEN:
+                return result
         try:
-            return self.parsed[seen]
-        except KeyError:
-            pass
-        try:
-            result = None if isinstance(value, str) and parse.fold(value) == "" else parser(value, *args)
+            result = None if type(value) is str and _blank(value) else parser(value, *args)
         except BadInput as error:
             raise _CellError(self.headers[key], value, error.message) from None
-        self.parsed[seen] = result
+        known[seen] = result
         return result
 
     def need(self, key: str, parser: Callable = parse.fold, *args) -> object:
@@ -134,6 +143,11 @@ class Cells:
             field_name = L.HEADER_ALIASES[key][0]
             raise _CellError(self.headers.get(key, field_name), "", L.EMPTY_FIELD.format(field=field_name))
         return value
+
+
+def _blank(text: str) -> bool:
+    """A cell of only spaces or invisible characters (cells come trimmed: ASCII text is never blank here)."""
+    return not (text.strip() if text.isascii() else parse.fold(text))
 
 
 def _id_numbers(rows: list[Cells]) -> list[str]:
@@ -146,6 +160,22 @@ def _id_numbers(rows: list[Cells]) -> list[str]:
             pass
     found.discard(None)
     return sorted(found)
+
+
+def _references(rows: list[Cells]) -> tuple[list[str], set[str]]:
+    """The valid 身份证号 of the rows, and the names of the rows that give none: the members to load (a name
+    given beside a 身份证号 is not looked up, so a chunk never loads every namesake of its members)."""
+    ids, names = set(), set()
+    for c in rows:
+        try:
+            id_number = c.get("id_number", parse.parse_id_number)
+        except _CellError:  # reported when the row is checked
+            continue
+        if id_number:
+            ids.add(id_number)
+        elif name := c.get("name"):
+            names.add(name)
+    return sorted(ids), names
 
 
 def _members(led: Ledger, id_numbers: Iterable[str], names: Iterable[str] = ()) -> list[dict]:
@@ -229,7 +259,7 @@ class Roster(Batch):
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        ids = led.insert_many("members", [{**m, "batch_id": led.batch_id} for m in self.new])
+        ids = led.insert_many("members", self.new)
         for member, member_id in zip(self.new, ids):
             member["id"] = member_id
 
@@ -251,7 +281,9 @@ class Outflows(Roster):
                 self.active.add(id_number)
             elif id_number not in self.last_return or as_date(row["ended_on"]) > self.last_return[id_number]:
                 self.last_return[id_number] = as_date(row["ended_on"])
-        self.cards_taken = {r[0] for r in led.all("SELECT card_no FROM cards")}
+        named = json.dumps(sorted({n for n in (c.get("card_no") for c in rows) if n}), ensure_ascii=False)
+        self.cards_taken = {r[0] for r in led.all(  # only the card numbers the chunk names (card_no is UNIQUE)
+            "SELECT card_no FROM cards WHERE card_no IN (SELECT value FROM json_each(?))", [named])}
         self.committee = led.setting("committee") or ""
         self.outflows: list[tuple[dict, dict]] = []  # (member, outflows row)
         self.transfers: list[tuple[dict, dict]] = []
@@ -337,7 +369,7 @@ class Outflows(Roster):
         super().write(led)  # new members go in with the status their last row left them in
         for member in self.moved.values():
             led.update("members", member["id"], {"status": member["status"]})
-        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow, "batch_id": led.batch_id}
+        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow}
                                            for member, outflow in self.outflows])
         led.insert_many("cards", [{"member_id": self.outflows[i][0]["id"], "outflow_id": ids[i], **card}
                                   for i, card in self.cards])
@@ -369,9 +401,9 @@ class ByMember(Batch):
     """dues and reports: rows about members already on the roster, by 身份证号 or by a unique name."""
 
     def __init__(self, led: Ledger, rows: list[Cells]):
-        keys = {records.member_key(name) for name in {c.get("name") for c in rows} if name}
-        loaded = _members(led, _id_numbers(rows) + [v for k, v in keys if k == "id_number"],
-                          [v for k, v in keys if k == "name"])
+        ids, names = _references(rows)
+        keys = {records.member_key(name) for name in names}
+        loaded = _members(led, ids + [v for k, v in keys if k == "id_number"], [v for k, v in keys if k == "name"])
         self.index: dict[tuple[str, str], list[dict]] = {}
         for m in loaded:
             self.index.setdefault(("id_number", m["id_number"]), []).append(m)
@@ -392,8 +424,9 @@ class ByMember(Batch):
         ref, key = (id_number, "id_number") if id_number else (c.get("name"), "name")
         if not ref:
             raise _CellError("", "", L.MEMBER_COLUMN_NEEDED)
+        found_by = ("id_number", ref) if id_number else records.member_key(ref)  # a parsed 身份证号 is its own key
         try:
-            return records.one_member(ref, self.index.get(records.member_key(ref), []))
+            return records.one_member(ref, self.index.get(found_by, []))
         except BadInput as error:
             raise _CellError(c.headers[key], c.raw(key), error.message) from None
 
@@ -416,18 +449,19 @@ class Dues(ByMember):
         check_plausible(amount, len(periods), self.limit)
         paid_on = c.need("paid_on", parse.parse_date, L.FIELD_PAID_ON)
         paid = self.paid.setdefault(member["id"], set())
-        already = sorted(str(m) for m in periods if str(m) in paid)
-        if len(already) == len(periods):
+        months = [str(m) for m in periods]
+        already = sorted(m for m in months if m in paid)
+        if len(already) == len(months):
             return UNCHANGED
         self.rows += records.check_dues(
             self.as_of(member, paid_on), paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
             paid_to=c.get("paid_to", parse.parse_choice, L.PAID_TO, L.FIELD_PAID_TO) or "home",
             receipt=c.get("receipt"))
-        paid.update(str(m) for m in periods)
+        paid.update(months)
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        led.insert_many("dues", [{**row, "batch_id": led.batch_id} for row in self.rows])
+        led.insert_many("dues", self.rows)
 
 
 class Reports(ByMember):
@@ -448,7 +482,7 @@ class Reports(ByMember):
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        led.insert_many("reports", [{**row, "batch_id": led.batch_id} for row in self.rows])
+        led.insert_many("reports", self.rows)
 
 
 _ROSTER_KEYS = ("seq", "name", "gender", "id_number", "phone", "joined", "category", "probation_ends",
@@ -529,20 +563,13 @@ def import_file(led: Ledger, kind: str, path: Path, sheet: str | None = None, *,
 
 
 def _begin_batch(led: Ledger, kind: str, path: Path, outcome: Outcome) -> None:
-    outcome.batch_id = led.insert("import_batches", {
-        "kind": kind, "file_name": path.name, "file_hash": file_hash(path),
-        "imported_at": datetime.now().isoformat(timespec="seconds"),
-    })
-    led.batch_id = outcome.batch_id
+    outcome.batch_id = led.begin_batch(kind, path.name, file_hash(path))
 
 
 def _finish_batch(led: Ledger, outcome: Outcome, skip_invalid: bool, dry_run: bool) -> None:
     if outcome.errors and not skip_invalid:
         raise ImportRefused(outcome)
-    led.update("import_batches", outcome.batch_id, {
-        "rows_added": outcome.added, "rows_unchanged": outcome.unchanged,
-        "rows_skipped": len({(e.sheet, e.row) for e in outcome.errors}),
-    })
+    led.finish_batch(outcome.added, outcome.unchanged, len({(e.sheet, e.row) for e in outcome.errors}))
     if dry_run:
         raise _DryRun
     from flowparty import backup
@@ -557,8 +584,9 @@ def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
     if ignored:
         outcome.ignored_columns[table.sheet] = ignored
     for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
-        if len(parsed) > PARSED_LIMIT:
-            parsed.clear()
+        for known in parsed.values():
+            if len(known) > PARSED_LIMIT:  # a column of distinct values (IDs, names): the repeating ones stay
+                known.clear()
         rows = [Cells(row, table.headers, parsed) for row in chunk]
         batch = spec.batch(led, rows)
         if replay:
@@ -622,7 +650,7 @@ def undo_last(led: Ledger) -> Undone:
     restored = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND action = 'update'"
                           " AND table_name != 'import_batches'", [tx["id"]])
     inserted = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND action = 'insert'"
-                          " AND table_name != 'import_batches'", [tx["id"]])
+                          " AND table_name != 'import_batches'", [tx["id"]]) + undo.inserted_rows(led, tx["id"])
     batch = dict(batch)
     undo.undo(led, tx)
     return Undone(batch, inserted, restored)

@@ -1245,3 +1245,6 @@ EVENTS_MORE = "每一处改动改之前、改之后的内容：flowparty history
 HISTORY_HEAD = "第 {id} 条  {at}  {command}"
 HISTORY_REASON = "原因：{reason}"
 HISTORY_CHANGE = "· {change}"
+# ---- batch-level history of an import's inserts (issue 15; flowparty/undo.py, views.py)
+HISTORY_BATCH = "导入批次 {id}（{file}）新增 {count} 条{tables}"
+HISTORY_BATCH_TABLES = "（{tables}）"

@@ -394,8 +394,9 @@ def _looks_like_text(head: bytes) -> bool:
 def _cells(row: Sequence[object], pad: tuple[None, ...] = ()) -> list[object]:
     """A row's cells after pad: empty cells as None, text trimmed, whole floats as ints (a phone typed as a number
     is 13800138000.0). One comprehension, not a call a cell: a register has millions of cells."""
-    return [*pad, *((v.strip() or None) if type(v) is str else
-                    int(v) if type(v) is float and v.is_integer() else v for v in row)]
+    cells = [(v.strip() or None) if type(v) is str else int(v) if type(v) is float and v.is_integer() else v
+             for v in row]
+    return [*pad, *cells] if pad else cells
 
 
 def _fill_merged(rows: Iterable[list[object]], ranges: list) -> Iterator[list[object]]:
@@ -436,17 +437,13 @@ def csv_encoding(path: Path) -> str:
 _PROTECTED = ("'=", "'+", "'-", "'@", "'\t", "'\r")  # export's guard against a formula: '=1+1
 
 
-def _unprotected(cell: str) -> str:
-    """A cell that export protected with a leading ' comes back as it was written."""
-    return cell[1:] if cell.startswith(_PROTECTED) else cell
-
-
 def _read_csv(path: Path) -> Iterator[list[object]]:
-    """The rows of a CSV; a file in another encoding (UTF-16, Big5…) or with a runaway cell is refused."""
+    """The rows of a CSV; a file in another encoding (UTF-16, Big5…) or with a runaway cell is refused. A cell
+    that export protected with a leading ' comes back as it was written."""
     try:
         with path.open(encoding=csv_encoding(path), newline="") as handle:
             for row in csv.reader(handle):
-                yield _cells([_unprotected(v) for v in row])
+                yield [(v[1:] if v.startswith(_PROTECTED) else v).strip() or None for v in row]  # _cells of text
     except UnicodeDecodeError:
         raise BadInput(L.CSV_ENCODING.format(path=path), L.CSV_ENCODING_HINT) from None
     except csv.Error:
@@ -582,11 +579,19 @@ _MARKS = {fold(word)[0] for word in (*L.TOTALS_WORDS, *L.NOTE_PREFIXES)}  # how 
 
 def _skipped(row: list[object], values: dict[str, object]) -> bool:
     """Blank rows (a pre-numbered 序号 alone counts as blank), 合计 rows and notes under the table."""
-    if all(v is None for k, v in values.items() if k != "seq"):
+    blanks = list(values.values()).count(None)  # one C-level pass: a register has millions of rows
+    if blanks == len(values) or blanks == len(values) - 1 and values.get("seq") is not None:
         return True
-    first = list(islice((v for v in row if v is not None), 3))
-    if not any(isinstance(v, str) and v[0] in _MARKS for v in first):
-        return False  # an ordinary data row: no cell to fold (cells come trimmed: no leading spaces)
+    seen = 0
+    for v in row:  # an ordinary data row: none of its first three cells starts like a 合计 or a note
+        if v is not None:
+            if isinstance(v, str) and v[0] in _MARKS:
+                break
+            seen += 1
+            if seen == 3:
+                return False
+    else:
+        return False  # cells come trimmed: no leading spaces, nothing to fold
     texts = (re.sub(r"\s+", "", fold(v)) for v in row if v is not None)  # folded only as far as needed
     head = list(islice(texts, 3))
     if any(t.startswith(L.TOTALS_WORDS) for t in head):

@@ -1,7 +1,9 @@
 """The history of commands, and undo: a recorded revert of one command's transaction (SPEC §7).
 
 Every command that changes the ledger is one row of `transactions`, and every row it changed one row of
-`history` with that transaction's id, old and new values. Undo writes a new transaction that puts each of
+`history` with that transaction's id, old and new values; an import's inserts are one entry for its batch
+(BATCH_ENTRY: the batch row and how many rows it added to each table, each row carrying the batch id), and
+older imports one row per record: both are read alike here. Undo writes a new transaction that puts each of
 those rows back as it was (inserts deleted, updates restored, deletes re-inserted), and marks the old one
 undone; nothing leaves the history. It refuses when a later command that still stands touched the same rows
 or the same members, naming that command. `import undo` is the same, aimed at the latest import.
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flowparty import labels as L
-from flowparty.db import Ledger
+from flowparty.db import BATCHED, Ledger
 from flowparty.errors import BadInput
 
 SHOWN_ROWS = 8  # history rows shown per command; an import of 100,000 rows is summarised
@@ -32,6 +34,23 @@ class Command:
     changes: list[dict]
 
 
+# The one history entry of an import's inserts (Ledger.finish_batch); older imports wrote a row per record instead.
+BATCH_ENTRY = ("h.table_name = 'import_batches' AND h.action = 'insert'"
+               " AND json_type(h.new_values, '$.inserted') IS NOT NULL")
+_MEMBER_BATCHES = " UNION ".join(f"SELECT batch_id FROM {t} WHERE {col} = :member" for t, col in BATCHED.items())
+# A member's history: the rows that name them, and the entries of the batches that added any of their rows.
+MEMBER_HISTORY = (f"SELECT * FROM history WHERE member_id = :member UNION ALL SELECT h.* FROM history h"
+                  f" WHERE {BATCH_ENTRY} AND h.row_id IN ({_MEMBER_BATCHES})")
+_INSERTED = ("SELECT coalesce(sum(j.value), 0) FROM history h, json_each(h.new_values, '$.inserted') j"
+             f" WHERE h.tx_id = ? AND {BATCH_ENTRY}")
+
+
+def _batch_members(tx: str) -> str:
+    """SQL: the members of the rows that the batch entries of transaction `tx` (an SQL parameter) added."""
+    batches = f"SELECT h.row_id FROM history h WHERE h.tx_id = {tx} AND {BATCH_ENTRY}"
+    return " UNION ".join(f"SELECT {col} FROM {t} WHERE batch_id IN ({batches})" for t, col in BATCHED.items())
+
+
 # Commands undo can take back: those still standing that wrote something; not init (a ledger keeps its settings),
 # not the demo, not an undo (undo again steps further back, as in an editor).
 _LIVE = """
@@ -44,7 +63,9 @@ WHERE t.undone_by IS NULL AND t.undoes IS NULL AND t.command NOT IN ('init', 'de
 def latest(led: Ledger, import_only: bool = False):
     """The latest command that changed the ledger and still stands (or the latest import)."""
     only = (" AND t.command LIKE 'import %' AND EXISTS (SELECT 1 FROM history h WHERE h.tx_id = t.id"
-            " AND h.table_name != 'import_batches')") if import_only else ""
+            f" AND (h.table_name != 'import_batches' OR {BATCH_ENTRY}"
+            " AND json_extract(h.new_values, '$.inserted') != '{}'))"
+            ) if import_only else ""
     row = led.one(_LIVE + only + " ORDER BY t.id DESC LIMIT 1")
     if row is None:
         raise BadInput(L.NOTHING_TO_UNDO_IMPORT if import_only else L.NOTHING_TO_UNDO_ANY)
@@ -53,11 +74,16 @@ def latest(led: Ledger, import_only: bool = False):
 
 def command_of(led: Ledger, tx, limit: int | None = SHOWN_ROWS) -> Command:
     """One command with its changes (at most limit of them, newest last) in the form views.describe_change reads."""
-    rows = led.scalar("SELECT count(*) FROM history WHERE tx_id = ?", [tx["id"]])
+    rows = led.scalar("SELECT count(*) FROM history WHERE tx_id = ?", [tx["id"]]) + inserted_rows(led, tx["id"])
     shown = led.all("SELECT * FROM history WHERE tx_id = ? ORDER BY id" + (f" LIMIT {int(limit)}" if limit else ""),
                     [tx["id"]])
     return Command(tx["id"], tx["at"], tx["command"], tx["reason"], tx["undoes"], tx["undone_by"], rows,
                    [_entry(row) for row in shown])
+
+
+def inserted_rows(led: Ledger, tx_id: int) -> int:
+    """How many rows the batch entries of a transaction added (rows with a history row each are counted apart)."""
+    return led.scalar(_INSERTED, [tx_id])
 
 
 def _entry(row) -> dict:
@@ -73,15 +99,14 @@ def history(led: Ledger, member_id: int | None = None, limit: int = 20) -> list[
         txs = led.all("SELECT * FROM transactions t WHERE EXISTS (SELECT 1 FROM history h WHERE h.tx_id = t.id)"
                       " ORDER BY id DESC LIMIT ?", [limit])
         return [command_of(led, tx) for tx in txs]
-    txs = led.all("SELECT * FROM transactions WHERE id IN (SELECT tx_id FROM history WHERE member_id = ?)"
-                  " ORDER BY id DESC LIMIT ?", [member_id, limit])
+    txs = led.conn.execute(f"SELECT * FROM transactions WHERE id IN (SELECT tx_id FROM ({MEMBER_HISTORY}))"
+                           " ORDER BY id DESC LIMIT :limit", {"member": member_id, "limit": limit}).fetchall()
     out = []
     for tx in txs:
-        shown = led.all("SELECT * FROM history WHERE tx_id = ? AND member_id = ? ORDER BY id LIMIT ?",
-                        [tx["id"], member_id, SHOWN_ROWS])
-        rows = led.scalar("SELECT count(*) FROM history WHERE tx_id = ? AND member_id = ?", [tx["id"], member_id])
-        out.append(Command(tx["id"], tx["at"], tx["command"], tx["reason"], tx["undoes"], tx["undone_by"], rows,
-                           [_entry(row) for row in shown]))
+        entries = led.conn.execute(f"SELECT * FROM ({MEMBER_HISTORY}) WHERE tx_id = :tx ORDER BY id",
+                                   {"member": member_id, "tx": tx["id"]}).fetchall()
+        out.append(Command(tx["id"], tx["at"], tx["command"], tx["reason"], tx["undoes"], tx["undone_by"],
+                           len(entries), [_entry(row) for row in entries[:SHOWN_ROWS]]))
     return out
 
 
@@ -93,12 +118,13 @@ LEFT JOIN members m ON m.id = h.member_id
 WHERE h.tx_id > :tx AND t.undone_by IS NULL AND (t.undoes IS NULL OR t.undoes < :tx)
   AND ((h.table_name, h.row_id) IN (SELECT table_name, row_id FROM history WHERE tx_id = :tx AND table_name != 'settings')
        OR h.member_id IN (SELECT member_id FROM history WHERE tx_id = :tx AND member_id IS NOT NULL)
+       OR h.member_id IN ({batch_members})
        OR (h.table_name = 'settings' AND h.table_name IN (SELECT table_name FROM history WHERE tx_id = :tx)
            AND (SELECT group_concat(key) FROM json_each(h.new_values)) IN
                (SELECT (SELECT group_concat(key) FROM json_each(x.new_values)) FROM history x
                 WHERE x.tx_id = :tx AND x.table_name = 'settings')))
 ORDER BY t.id LIMIT 1
-"""
+""".format(batch_members=_batch_members(":tx"))
 
 
 def refuse_if_built_on(led: Ledger, tx) -> None:
@@ -124,12 +150,8 @@ def undo(led: Ledger, tx) -> int:
             led.update(change["table_name"], change["row_id"], old)
         done += 1
     for table in [r[0] for r in led.all("SELECT table_name FROM history WHERE tx_id = ? AND action = 'insert'"
-                                        " GROUP BY table_name ORDER BY max(id) DESC", [tx["id"]])]:
-        if table == "import_batches":  # the batch stays on record, marked as taken back
-            for row in led.all("SELECT row_id FROM history WHERE tx_id = ? AND table_name = ? AND action = 'insert'",
-                               [tx["id"], table]):
-                led.update(table, row[0], {"undone_at": datetime.now().isoformat(timespec="seconds")})
-            continue
+                                        " AND table_name != 'import_batches' GROUP BY table_name ORDER BY max(id) DESC",
+                                        [tx["id"]])]:
         if table == "settings":
             for row in led.all("SELECT new_values FROM history WHERE tx_id = ? AND table_name = 'settings'"
                                " AND action = 'insert'", [tx["id"]]):
@@ -139,9 +161,23 @@ def undo(led: Ledger, tx) -> int:
             continue
         done += led.delete_many(table, "SELECT row_id FROM history WHERE tx_id = ? AND table_name = ?"
                                        " AND action = 'insert'", [tx["id"], table])
+    done += _undo_batches(led, tx["id"])
     for table in [r[0] for r in led.all("SELECT table_name FROM history WHERE tx_id = ? AND action = 'delete'"
                                         " GROUP BY table_name ORDER BY min(id)", [tx["id"]])]:
         done += led.reinsert(table, "SELECT old_values FROM history WHERE tx_id = ? AND table_name = ?"
                                     " AND action = 'delete' ORDER BY id", [tx["id"], table])
     led.mark_undone(tx["id"])
+    return done
+
+
+def _undo_batches(led: Ledger, tx_id: int) -> int:
+    """The rows a transaction's import batches added, deleted by their batch id (after the rows with a history
+    row each, which may name them); each batch stays on record, marked as taken back. Returns the rows."""
+    done = 0
+    for batch_id, values in led.all("SELECT row_id, new_values FROM history WHERE tx_id = ?"
+                                    " AND table_name = 'import_batches' AND action = 'insert'", [tx_id]):
+        inserted = json.loads(values).get("inserted", {})
+        for table in reversed([t for t in BATCHED if t in inserted]):
+            done += led.delete_many(table, f"SELECT id FROM {table} WHERE batch_id = ?", [batch_id])
+        led.update("import_batches", batch_id, {"undone_at": datetime.now().isoformat(timespec="seconds")})
     return done

@@ -130,8 +130,10 @@ def member_detail(led: Ledger, member: Member) -> dict:
 
 
 def timeline(led: Ledger, member_id: int) -> list[dict]:
-    """The member's history: every change, oldest first, with the values before and after (and the reason the
-    command gave, for corrections and voids)."""
+    """The member's history: every change, oldest first, with the values before and after, the reason the command
+    gave (corrections and voids); an import that added their rows is its batch's one entry."""
+    from flowparty.undo import MEMBER_HISTORY
+
     return [
         {
             "at": row["at"], "command": row["command"], "table": row["table_name"], "action": row["action"],
@@ -139,8 +141,8 @@ def timeline(led: Ledger, member_id: int) -> list[dict]:
             "new": json.loads(row["new_values"]) if row["new_values"] else None,
             "tx_id": row["tx_id"], "reason": row["reason"],
         }
-        for row in led.all("SELECT h.*, t.reason FROM history h LEFT JOIN transactions t ON t.id = h.tx_id"
-                           " WHERE h.member_id = ? ORDER BY h.id", [member_id])
+        for row in led.conn.execute(f"SELECT h.*, t.reason FROM ({MEMBER_HISTORY}) h"
+                                    " LEFT JOIN transactions t ON t.id = h.tx_id ORDER BY h.id", {"member": member_id})
     ]
 
 
@@ -260,6 +262,8 @@ def describe_change(entry: dict) -> str:
         values = entry["new"] or entry["old"] or {}
         return "，".join(f"{_setting_name(k)}：{_value(k, (entry['old'] or {}).get(k))} → {_value(k, v)}"
                         for k, v in ((k, (entry["new"] or {}).get(k)) for k in values))
+    if entry["action"] == "insert" and "inserted" in (entry["new"] or {}) and entry["table"] == "import_batches":
+        return _batch_line(entry["new"])
     if entry["action"] == "insert":
         new = dict(entry["new"] or {})
         new.update(json.loads(new.pop("new_values") or "{}") if isinstance(new.get("new_values"), str) else {})
@@ -273,6 +277,13 @@ def describe_change(entry: dict) -> str:
     return f"变更{table}：" + "，".join(
         f"{L.column(k)} {_value(k, entry['old'].get(k))} → {_value(k, v)}" for k, v in entry["new"].items()
     )
+
+
+def _batch_line(batch: dict) -> str:
+    """An import's inserts, as its batch entry records them: 导入批次 12（登记簿.xlsx）新增 N 条（党员信息 n、…）."""
+    tables = "、".join(f"{L.TABLE_NAMES.get(t, t)} {n}" for t, n in batch["inserted"].items())
+    return L.HISTORY_BATCH.format(id=batch["id"], file=batch["file_name"], count=sum(batch["inserted"].values()),
+                                  tables=L.HISTORY_BATCH_TABLES.format(tables=tables) if tables else "")
 
 
 def _setting_name(key: str) -> str:

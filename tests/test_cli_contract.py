@@ -21,7 +21,8 @@ SCHEMA = {
     "branches": ["id", "name", "code", "committee", "home_province", "home_city", "since", "origin", "source",
                  "merged_at"],
     "card_reviews": ["id", "card_id", "reviewed_on", "reviewer", "result", "note", "void_reason", "voided_at"],
-    "cards": ["id", "member_id", "outflow_id", "card_no", "issued_on", "committee", "voided_on", "void_reason"],
+    "cards": ["id", "member_id", "outflow_id", "card_no", "issued_on", "committee", "voided_on", "void_reason",
+              "batch_id"],
     "checkins": ["id", "member_id", "outflow_id", "org", "checked_in_on", "branch", "verified", "filed", "void_reason", "voided_at"],
     "contacts": ["id", "member_id", "contacted_on", "channel", "note", "void_reason", "voided_at"],
     "conversions": ["id", "member_id", "decided_on", "outcome", "new_end"],
@@ -47,7 +48,7 @@ SCHEMA = {
     "reports": ["id", "member_id", "reported_on", "kind", "summary", "batch_id", "void_reason", "voided_at"],
     "settings": ["key", "value"],
     "transactions": ["id", "at", "command", "reason", "undoes", "undone_by"],
-    "transfers": ["id", "member_id", "to_org", "transferred_on", "void_reason", "voided_at"],
+    "transfers": ["id", "member_id", "to_org", "transferred_on", "void_reason", "voided_at", "batch_id"],
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_a_member_twice_in_one_file_is_one_member(cli, ledger, tmp_path):
     assert _rows(ledger, "SELECT left_on FROM outflows") == [("2024-03-01",)]
 
 
-def test_members_on_the_roster_leave_and_every_row_lands_in_history(cli, ledger, tmp_path):
+def test_members_on_the_roster_leave_and_the_batch_lands_in_history(cli, ledger, tmp_path):
     assert cli("member", "add", "--name", "李娜", "--id", make_id(serial=2, male=False)).exit_code == 0
     path = _sheet(tmp_path / "r.xlsx", [
         HEAD,
@@ -57,12 +58,45 @@ def test_members_on_the_roster_leave_and_every_row_lands_in_history(cli, ledger,
     result = cli("import", "outflows", path)
     assert result.exit_code == 0, result.stderr
     assert _rows(ledger, "SELECT name, status FROM members ORDER BY id") == [("李娜", "away"), ("王强", "away")]
-    history = _rows(ledger, "SELECT table_name, action FROM history WHERE batch_id = 1 ORDER BY id")
-    assert sorted(history) == sorted([("members", "insert"), ("members", "update"), ("outflows", "insert"),
-                                      ("outflows", "insert"), ("import_batches", "update")])
+    # the inserts are one entry for the batch, each row carrying its id; the update keeps old and new values
+    history = _rows(ledger, "SELECT table_name, action, old_values, new_values FROM history WHERE batch_id = 1"
+                            " ORDER BY id")
+    assert [row[:3] for row in history] == [("members", "update", '{"status": "home"}'),
+                                            ("import_batches", "insert", None)]
+    batch = json.loads(history[1][3])
+    assert (batch["id"], batch["file_name"], batch["rows_added"]) == (1, "r.xlsx", 2)
+    assert batch["inserted"] == {"members": 1, "outflows": 2}
+    assert _rows(ledger, "SELECT batch_id FROM members ORDER BY id") == [(None,), (1,)]
+    assert _rows(ledger, "SELECT DISTINCT batch_id FROM outflows") == [(1,)]
+    shown = cli("history").stdout.replace("\n", "")
+    assert "导入批次 1（r.xlsx）新增 3 条（党员信息 1、外出登记 2）" in shown and "状态 在家 → 外出" in shown
     assert cli("import", "undo").exit_code == 0
     assert _rows(ledger, "SELECT name, status FROM members") == [("李娜", "home")]
     assert _rows(ledger, "SELECT count(*) FROM outflows") == [(0,)]
+
+
+def test_a_batch_entry_reads_like_row_history_in_member_show_history_and_undo(cli, ledger, tmp_path, unchanged):
+    path = _sheet(tmp_path / "登记簿.xlsx", [
+        HEAD, ["王强", make_id(serial=3), "2024-03-02", "广东省深圳市", "务工"],
+        ["李娜", make_id(serial=2, male=False), "2024-03-01", "上海市", "经商"]])
+    assert cli("import", "outflows", path).exit_code == 0
+    line = "导入批次 1（登记簿.xlsx）新增 4 条（党员信息 2、外出登记 2）"
+    assert line in cli("member", "show", "王强").stdout.replace("\n", "")
+    mine = json.loads(cli("history", "王强", "--json").stdout)
+    assert [(c["command"], c["rows"], [e["table"] for e in c["changes"]]) for c in mine] == \
+        [("import outflows", 1, ["import_batches"])]
+    assert json.loads(cli("history", "--json").stdout)[0]["rows"] == 5  # the batch and the 4 rows it added
+    assert cli("record-contact", "李娜", "--date", "2024-05-01").exit_code == 0
+    with unchanged():  # a later command on a member the batch added: the batch cannot be taken back first
+        refused = cli("import", "undo")
+    assert refused.exit_code == 2 and "record-contact" in refused.stderr
+    assert cli("undo", "--yes").exit_code == 0
+    result = cli("undo", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert _rows(ledger, "SELECT count(*) FROM members") == [(0,)]
+    assert _rows(ledger, "SELECT count(*) FROM history WHERE action = 'delete' AND table_name = 'outflows'") == [(2,)]
+    assert _rows(ledger, "SELECT undone_at IS NOT NULL FROM import_batches") == [(1,)]
+    assert "新增 2 行" in cli("import", "outflows", path).stdout  # and the file imports again
 
 
 def test_a_month_paid_by_an_earlier_row_of_the_file_is_refused(cli, ledger, tmp_path, unchanged):
