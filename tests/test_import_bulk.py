@@ -75,13 +75,13 @@ def test_members_on_the_roster_leave_and_the_batch_lands_in_history(cli, ledger,
     assert _rows(ledger, "SELECT count(*) FROM outflows") == [(0,)]
 
 
-def test_a_batch_entry_reads_like_row_history_in_member_show_history_and_undo(cli, ledger, tmp_path, unchanged):
+def test_a_batch_entry_reads_like_row_history_in_a_members_history_and_undo(cli, ledger, tmp_path, unchanged):
     path = _sheet(tmp_path / "登记簿.xlsx", [
         HEAD, ["王强", make_id(serial=3), "2024-03-02", "广东省深圳市", "务工"],
         ["李娜", make_id(serial=2, male=False), "2024-03-01", "上海市", "经商"]])
     assert cli("import", "outflows", path).exit_code == 0
     line = "导入批次 1（登记簿.xlsx）新增 4 条（党员信息 2、外出登记 2）"
-    assert line in cli("member", "show", "王强").stdout.replace("\n", "")
+    assert line in cli("history", "王强").stdout.replace("\n", "")
     mine = json.loads(cli("history", "王强", "--json").stdout)
     assert [(c["command"], c["rows"], [e["table"] for e in c["changes"]]) for c in mine] == \
         [("import outflows", 1, ["import_batches"])]

@@ -87,7 +87,7 @@ def test_m006_gives_cards_and_transfers_a_batch_and_older_imports_still_read_and
     assert conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id DESC LIMIT 1").fetchone() == \
         ("m006_batched_inserts",)
     conn.close()
-    shown = cli("--db", path, "member", "show", "张三")
+    shown = cli("--db", path, "history", "张三")
     assert shown.exit_code == 0 and "新增党员信息" in shown.stdout
     undone = cli("--db", path, "import", "undo")
     assert undone.exit_code == 0, undone.stderr
