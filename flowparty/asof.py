@@ -15,7 +15,7 @@ import sqlite3
 from functools import cached_property
 from datetime import date, timedelta
 from types import MappingProxyType
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flowparty.db import Ledger
 from flowparty.parse import Month
@@ -178,6 +178,9 @@ LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
 WHERE i.arrived_on <= :d AND (i.ended_on IS NULL OR i.ended_on > :d)
 """
 
+_MISSING = object()
+
+
 class AsOf:
     """The ledger on one day: the roster, returns, inflows and groups as they stood, and the settings."""
 
@@ -187,6 +190,7 @@ class AsOf:
         self.facts = tuple(facts)  # the FACTS the roster computes: those the chosen rules read
         self.since = led.setting("since") or str(Month.of(day))
         self._late_starts: dict[int, str] = {}
+        self._memo: dict[tuple, Any] = {}
 
     def _rows(self, sql: str, **params: Any) -> list[sqlite3.Row]:
         return self._cursor(sql, params).fetchall()
@@ -196,6 +200,14 @@ class AsOf:
         cursor.row_factory = row_factory
         return cursor.execute(sql, {"d": self.day, "since": self.since, "since_day": _month(self.since).first_day,
                                     **params})
+
+    def memo(self, compute: Callable[..., Any], *key: Any) -> Any:
+        """compute(self, *key), computed once per key for this day: the rules' date arithmetic, done per distinct
+        day rather than per member."""
+        found = self._memo.get((compute, *key), _MISSING)
+        if found is _MISSING:
+            found = self._memo[(compute, *key)] = compute(self, *key)
+        return found
 
     def setting(self, key: str, default: int) -> int:
         """A numeric threshold from the ledger's settings, the SPEC default when unset."""

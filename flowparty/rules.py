@@ -116,6 +116,17 @@ def _found(code: str, row, since: date | None, severity: str | None = None, **de
                    since, details)
 
 
+def _maker(code: str) -> Callable[[dict, date | None, dict], Finding]:
+    """The findings of one rule about members, made in bulk: its name and severity looked up once, the details
+    given JSON-ready (ISO days), one tuple a finding."""
+    rule = REGISTRY[code]
+
+    def make(row: dict, since: date | None, details: dict) -> Finding:
+        return Finding(code, rule.name, rule.severity, row["member_id"], row["id_number"], row["name"], since,
+                       details)
+    return make
+
+
 def _limit(q: AsOf, code: str) -> int:
     key = REGISTRY[code].threshold
     return q.setting(key, THRESHOLDS[key])
@@ -123,6 +134,10 @@ def _limit(q: AsOf, code: str) -> int:
 
 def _away(q: AsOf) -> list:
     return q.away
+
+
+def _day(q: AsOf, text: str) -> date:
+    return date.fromisoformat(text)
 
 
 def _since_day(row) -> date:
@@ -138,12 +153,18 @@ def _months_late(q: AsOf, start: date, months: int) -> date | None:
 def _late(q: AsOf, months: int, *days: str | None) -> tuple[date, date] | None:
     """(start, since) when a period of n months from the latest of some ISO days had run out by the audit day.
 
-    Compares ISO text first (AsOf.last_late_start), so the many members on time cost no date arithmetic."""
+    Compares ISO text first (AsOf.last_late_start), so the many members on time cost no date arithmetic, and
+    the late ones cost it once per distinct day (a township's first import flags a hundred thousand members
+    who mostly share a few days)."""
     start = max(filter(None, days))
     if start > q.last_late_start(months):
         return None
-    start = date.fromisoformat(start)
-    return start, _months_late(q, start, months)
+    return q.memo(_late_since, start, months)
+
+
+def _late_since(q: AsOf, start: str, months: int) -> tuple[date, date]:
+    day = date.fromisoformat(start)
+    return day, _months_late(q, day, months)
 
 
 # ---------------------------------------------------------------- 1 cards and check-in
@@ -151,9 +172,10 @@ def _late(q: AsOf, months: int, *days: str | None) -> tuple[date, date] | None:
 
 def card_missing(q: AsOf) -> Iterator[Finding]:
     """FP101: away without a valid 活动证."""
+    make = _maker("FP101")
     for r in _away(q):
         if not r["card_issued"]:
-            yield _found("FP101", r, as_date(r["left_on"]), left_on=r["left_on"])
+            yield make(r, q.memo(_day, r["left_on"]), {"left_on": r["left_on"]})
 
 
 def card_review_overdue(q: AsOf) -> Iterator[Finding]:
@@ -188,16 +210,6 @@ def checkin_missing(q: AsOf) -> Iterator[Finding]:
 # ---------------------------------------------------------------- 2 dues
 
 
-def unpaid_run(q: AsOf, row) -> tuple[Month, int]:
-    """The first month of the unbroken run of unpaid due months up to the last due one, and its length.
-
-    Due months start at the latest of the outflow's start, the join month and the since month; a payment
-    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn).
-    The query layer gives the run's first month (roster column first_unpaid)."""
-    first = Month.from_index(row["first_unpaid"])
-    return first, max(0, q.last_due[bool(row["quarterly"])] - first.index + 1)
-
-
 def _dues_population(q: AsOf) -> Iterator:
     if q.setting("dues_everyone", THRESHOLDS["dues_everyone"]):
         return (r for r in q.roster if r["category"] != "cancelled")
@@ -205,13 +217,25 @@ def _dues_population(q: AsOf) -> Iterator:
 
 
 def _dues(q: AsOf, code: str, low: int, high: int | None) -> Iterator[Finding]:
+    make = _maker(code)
     for r in _dues_population(q):
-        run = q.last_due[bool(r["quarterly"])] - r["first_unpaid"] + 1  # as unpaid_run, without building Months
+        quarterly = bool(r["quarterly"])
+        run = q.last_due[quarterly] - r["first_unpaid"] + 1  # the trailing run of unpaid due months
         if run >= low and (high is None or run < high):
-            first, run = unpaid_run(q, r)
-            quarterly = bool(r["quarterly"])
-            yield _found(code, r, falls_due_on(first.plus(low - 1), quarterly), months=run, first=str(first),
-                         last=str(first.plus(run - 1)), quarterly=quarterly)
+            since, details = q.memo(_arrears, r["first_unpaid"], quarterly, low)  # once per first month
+            yield make(r, since, dict(details))
+
+
+def _arrears(q: AsOf, first_unpaid: int, quarterly: bool, low: int) -> tuple[date, dict]:
+    """The day arrears from a first unpaid month (Month.index) reached `low` months, and the finding's details.
+
+    Due months start at the latest of the outflow's start, the join month and the since month; a payment
+    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn).
+    The query layer gives the run's first month (roster column first_unpaid)."""
+    first = Month.from_index(first_unpaid)
+    run = q.last_due[quarterly] - first_unpaid + 1
+    return falls_due_on(first.plus(low - 1), quarterly), {"months": run, "first": str(first),
+                                                           "last": str(first.plus(run - 1)), "quarterly": quarterly}
 
 
 def dues_three_months(q: AsOf) -> Iterator[Finding]:
@@ -242,13 +266,13 @@ def dues_below_standard(q: AsOf) -> Iterator[Finding]:
 def _silent(q: AsOf, code: str, columns: tuple[str, ...]) -> Iterator[Finding]:
     """Away members with none of `columns` dated within the rule's months since then, leaving or the since month."""
     months = _limit(q, code)
+    make = _maker(code)
     for r in _away(q):
-        heard = [r[c] for c in columns]
-        late = _late(q, months, *heard, r["left_on"], r["since"] + "-01")
+        heard = max([r[c] or "" for c in columns])
+        late = _late(q, months, heard, r["left_on"], r["since"] + "-01")
         if late:
             start, since = late
-            yield _found(code, r, since, last=max(filter(None, heard), default=L.RULE_NONE), start=start,
-                         months=months)
+            yield make(r, since, {"last": heard or L.RULE_NONE, "start": start.isoformat(), "months": months})
 
 
 def report_overdue(q: AsOf) -> Iterator[Finding]:
