@@ -13,6 +13,7 @@ import calendar
 import json
 import sqlite3
 from functools import cached_property
+from operator import itemgetter
 from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any, Callable, Iterable
@@ -223,6 +224,7 @@ class AsOf:
                                         "due_q": str(last_due_month(self.day, True))}, row_factory=None)
         keys = [column[0] for column in cursor.description]
         rows = [dict(zip(keys, row)) for row in cursor]  # tuples: no sqlite3.Row made only to be copied
+        rows.sort(key=itemgetter("name", "member_id"))  # the audit's order: each rule's findings come out sorted
         updated = outflow_values(self.led, self.day)
         for r in rows:
             values = updated.get(r["outflow_id"]) if r["outflow_id"] else None
