@@ -51,7 +51,8 @@ FLOOR_AUDIT = """
 import sqlite3, sys
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 idx = lambda c: f"(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
-last = ("(SELECT p.period FROM dues p WHERE p.member_id = m.id AND p.period <= :due AND p.paid_on <= :d"
+last = ("(SELECT p.period FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL AND p.period <= :due"
+        " AND p.paid_on <= :d"
         " ORDER BY p.period DESC LIMIT 1)")
 sql = f'''
 SELECT id, name, run FROM (
