@@ -104,10 +104,11 @@ FACTS = MappingProxyType({
     "card_reviewed": """(SELECT max(r.reviewed_on) FROM cards c JOIN card_reviews r ON r.card_id = c.id
          WHERE c.member_id = m.id AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > :d)
          AND r.reviewed_on <= :d AND r.void_reason IS NULL)""",
-    "first_card": """(SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id
-         AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > c.issued_on))""",
-    "checked_in": """(SELECT min(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.outflow_id = o.id
-         AND k.checked_in_on <= :d AND k.void_reason IS NULL)""",
+    # the first card of the outflow, when no check-in for the outflow is recorded: looked for only then
+    "card_not_checked_in": """CASE WHEN NOT EXISTS (SELECT 1 FROM checkins k WHERE k.member_id = m.id
+         AND k.outflow_id = o.id AND k.checked_in_on <= :d AND k.void_reason IS NULL)
+         THEN (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id
+               AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > c.issued_on)) END""",
     "last_report": """(SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d
          AND r.void_reason IS NULL)""",
     "last_contact": """(SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d

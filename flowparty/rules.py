@@ -204,10 +204,11 @@ def checkin_missing(q: AsOf) -> Iterator[Finding]:
     """FP104: a card issued more than 30 days ago and no check-in for this outflow."""
     days = _limit(q, "FP104")
     for r in _away(q):
-        if r["first_card"] and not r["checked_in"]:
-            deadline = as_date(r["first_card"]) + timedelta(days=days)
+        issued = r["card_not_checked_in"]
+        if issued:
+            deadline = as_date(issued) + timedelta(days=days)
             if q.day > deadline:
-                yield _found("FP104", r, day_after(deadline), issued_on=r["first_card"], days=days)
+                yield _found("FP104", r, day_after(deadline), issued_on=issued, days=days)
 
 
 # ---------------------------------------------------------------- 2 dues
@@ -407,7 +408,7 @@ REGISTRY: MappingProxyType[str, Rule] = MappingProxyType({rule.code: rule for ru
     Rule("FP102", "card-review-overdue", "error", "card_review_months", card_review_overdue,
          ("card_issued", "card_reviewed")),
     Rule("FP103", "card-not-inspected", "warning", "inspect_days", card_not_inspected),
-    Rule("FP104", "checkin-missing", "warning", "checkin_days", checkin_missing, ("first_card", "checked_in")),
+    Rule("FP104", "checkin-missing", "warning", "checkin_days", checkin_missing, ("card_not_checked_in",)),
     Rule("FP201", "dues-three-months", "warning", "dues_warning_months", dues_three_months, ("first_unpaid",)),
     Rule("FP202", "dues-six-months", "error", "dues_error_months", dues_six_months, ("first_unpaid",)),
     Rule("FP203", "dues-below-standard", "warning", None, dues_below_standard),
