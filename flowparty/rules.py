@@ -139,10 +139,6 @@ def _away(q: AsOf) -> list:
     return q.away
 
 
-def _day(q: AsOf, text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def _since_day(row) -> date:
     return as_date(row["since"] + "-01")
 
@@ -178,7 +174,7 @@ def card_missing(q: AsOf) -> Iterator[Finding]:
     make = _maker("FP101")
     for r in _away(q):
         if not r["card_issued"]:
-            yield make(r, q.memo(_day, r["left_on"]), {"left_on": r["left_on"]})
+            yield make(r, as_date(r["left_on"]), {"left_on": r["left_on"]})
 
 
 def card_review_overdue(q: AsOf) -> Iterator[Finding]:
