@@ -70,9 +70,14 @@ def write_outflow_workbook(path: Path, n: int) -> Path:
     return path
 
 
-def build_audit_ledger(path: Path, n: int, months: int = 60, seed: int = 6) -> Path:
-    """A ledger of n members, all away, each with `months` monthly dues ending 0–12 months before AS_OF; nine in
-    ten also hold a card (reviewed), a check-in, a recent report, contact and org life, the rest none of these.
+BEHIND = (0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 6, 12)  # months of arrears at AS_OF, one drawn per member
+
+
+def build_audit_ledger(path: Path, n: int, months: int = 60, seed: int = 6, kept_up: float = 0.9,
+                       behind: tuple[int, ...] = BEHIND) -> Path:
+    """A ledger of n members, all away, each with `months` monthly dues ending 0–12 months before AS_OF (drawn
+    from `behind`); `kept_up` of them (nine in ten) also hold a card (reviewed), a check-in, a recent report,
+    contact and org life, the rest none of these.
 
     Bulk-inserted with executemany straight into tables made by flowparty.db.create (data setup only).
     """
@@ -93,9 +98,9 @@ def build_audit_ledger(path: Path, n: int, months: int = 60, seed: int = 6) -> P
                         joined.isoformat(), "away", "2021-01-01", f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}"))
         province, city, detail = rng.choice(DESTINATIONS)
         outflows.append((i + 1, rng.choice(REASONS), province, city, detail, "2021-01-15"))
-        if rng.random() < 0.9:  # most members are kept up: card, review, check-in, report, contact, org life
+        if rng.random() < kept_up:  # most members are kept up: card, review, check-in, report, contact, org life
             facts.append((i + 1, f"3301{i + 1:08d}", rng.choice(("2026-02", "2026-04", "2026-05"))))
-        stop = last_due.plus(-rng.choice((0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 6, 12)))  # some fall into arrears
+        stop = last_due.plus(-rng.choice(behind))  # some fall into arrears
         for k in range(months):
             period = stop.plus(-k)
             paid = min(period.last_day, AS_OF)
@@ -106,6 +111,12 @@ def build_audit_ledger(path: Path, n: int, months: int = 60, seed: int = 6) -> P
     led.conn.execute("ANALYZE")
     led.conn.close()
     return path
+
+
+def build_first_import_ledger(path: Path, n: int) -> Path:
+    """A township's first import, where the audit flags nearly everyone: n members away, their dues recorded up to
+    a year ago, no card, report, contact or org life yet — five findings a member (FP101, FP202, FP301–FP303)."""
+    return build_audit_ledger(path, n, kept_up=0.0, behind=(12,))
 
 
 def _flush(led, members: list, outflows: list, dues: list, facts: list) -> None:

@@ -61,7 +61,8 @@ FLOOR_AUDIT = """
 import sqlite3, sys
 conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
 idx = lambda c: f"(CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1)"
-last = ("(SELECT p.period FROM dues p WHERE p.member_id = m.id AND p.period <= :due AND p.paid_on <= :d"
+last = ("(SELECT p.period FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL AND p.period <= :due"
+        " AND p.paid_on <= :d"
         " ORDER BY p.period DESC LIMIT 1)")
 sql = f'''
 SELECT id, name, run FROM (
@@ -70,6 +71,28 @@ SELECT id, name, run FROM (
 WHERE run >= 6'''
 rows = conn.execute(sql, dict(d=sys.argv[2], last_due=int(sys.argv[3]), since=int(sys.argv[4]), due=sys.argv[5]))
 print(len(rows.fetchall()))
+"""
+
+# Every dated fact the rules read, for every member away on the day: what SQLite alone needs to produce the
+# audit's inputs (latest card issue and review, check-in, report, contact, org life, paid month, outflow start
+# and changes), one correlated index seek per fact and member, every row fetched.
+FLOOR_FACTS = """
+import sqlite3, sys
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+latest = lambda table, column: (f"(SELECT max(x.{column}) FROM {table} x WHERE x.member_id = m.id"
+                                f" AND x.{column} <= :d AND x.void_reason IS NULL)")
+sql = f'''
+SELECT m.id, o.left_on,
+  (SELECT max(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
+     AND (c.voided_on IS NULL OR c.voided_on > :d)),
+  (SELECT max(r.reviewed_on) FROM cards c JOIN card_reviews r ON r.card_id = c.id WHERE c.member_id = m.id
+     AND r.reviewed_on <= :d AND r.void_reason IS NULL),
+  {latest('checkins', 'checked_in_on')}, {latest('reports', 'reported_on')}, {latest('contacts', 'contacted_on')},
+  {latest('org_life', 'held_on')}, {latest('outflow_changes', 'changed_on')},
+  (SELECT p.period FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL AND p.paid_on <= :d
+     ORDER BY p.period DESC LIMIT 1)
+FROM members m JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)'''
+print(len(conn.execute(sql, {"d": sys.argv[2]}).fetchall()))
 """
 
 FLOOR_EXPORT = """
@@ -251,20 +274,56 @@ def dues_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
     return [Row("import dues (.csv)", f"{n:,} members / {n * 12:,} dues", ours, floor, target)]
 
 
+def _audit(ledger: Path, *args: str) -> Variant:
+    return Variant(" ".join(("flowparty audit", *args)),
+                   lambda: [FLOWPARTY, "audit", "--as-of", data.AS_OF.isoformat(), "--fail-on", "never", *args],
+                   env=_env(ledger))
+
+
+def _facts_floor(ledger: Path) -> Variant:
+    return Variant("hand-written SQL, every fact",
+                   lambda: [PYTHON, "-c", FLOOR_FACTS, str(ledger), data.AS_OF.isoformat()])
+
+
 def audit_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
     ledger = work / f"audit-{n}.db"
     if not ledger.exists():
         data.build_audit_ledger(ledger, n)
     as_of = data.AS_OF
     last_due = data.Month(as_of.year, as_of.month).plus(-1)
-    ours = Variant("flowparty audit --statistics",
-                   lambda: [FLOWPARTY, "audit", "--as-of", as_of.isoformat(), "--statistics", "--fail-on", "never"],
-                   env=_env(ledger))
-    floor = Variant("hand-written SQL", lambda: [PYTHON, "-c", FLOOR_AUDIT, str(ledger), as_of.isoformat(),
-                                                 str(last_due.index), str(data.SINCE.index), str(last_due)])
-    measure([ours, floor], runs)
-    return [Row("audit (all rules) vs six-month arrears SQL", f"{n:,} members / {n * 60:,} dues", ours, floor,
-                target, absolute=2.0 if target else None)]
+    stats, as_json, human = _audit(ledger, "--statistics"), _audit(ledger, "--json"), _audit(ledger)
+    arrears = Variant("hand-written SQL, arrears", lambda: [PYTHON, "-c", FLOOR_AUDIT, str(ledger), as_of.isoformat(),
+                                                            str(last_due.index), str(data.SINCE.index), str(last_due)])
+    facts = _facts_floor(ledger)
+    measure([stats, as_json, human, arrears, facts], runs)
+    size = f"{n:,} members / {n * 60:,} dues"
+    return [Row("audit (all rules) vs six-month arrears SQL", size, stats, arrears, None),  # as in earlier runs
+            Row("audit --json vs every fact in SQL", size, as_json, facts, target),
+            Row("audit for people vs audit --json", size, human, as_json, 1.5)]
+
+
+def flagged_rows(work: Path, n: int, runs: int) -> list[Row]:
+    """A township's first import: nearly everyone flagged, five findings a member."""
+    ledger = work / f"flagged-{n}.db"
+    if not ledger.exists():
+        data.build_first_import_ledger(ledger, n)
+    everything, dues_only = _audit(ledger, "--json"), _audit(ledger, "--json", "--select", "FP202")
+    facts = _facts_floor(ledger)
+    measure([everything, dues_only, facts], runs)
+    size = f"{n:,} members / {n * 5:,} findings"
+    return [Row("audit --json, first import, vs every fact in SQL", size, everything, facts, None),
+            Row("audit --json, first import, vs --select FP202", size, everything, dues_only, None)]
+
+
+def member_list_rows(work: Path, n: int, runs: int) -> list[Row]:
+    ledger = work / f"audit-{n}.db"
+    if not ledger.exists():
+        data.build_audit_ledger(ledger, n)
+    env = _env(ledger)
+    human = Variant("flowparty member list", lambda: [FLOWPARTY, "member", "list"], env=env)
+    as_json = Variant("flowparty member list --json", lambda: [FLOWPARTY, "member", "list", "--json"], env=env)
+    measure([human, as_json], runs)
+    return [Row("member list for people vs --json", f"{n:,}", human, as_json, 1.5)]
 
 
 def export_rows(work: Path, n: int, runs: int, target: float | None) -> list[Row]:
@@ -295,7 +354,7 @@ def main(argv: list[str] | None = None) -> str:
                         help="also import 1,000,000 rows once (it takes many minutes) and report its peak RSS")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--startup-runs", type=int, default=15)
-    parser.add_argument("--only", default="startup,import,dues,audit,export", help="which measurements")
+    parser.add_argument("--only", default="startup,import,dues,audit,flagged,list,export", help="which measurements")
     parser.add_argument("--work", type=Path, help="keep the generated data here (default: a temporary folder)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -313,7 +372,11 @@ def main(argv: list[str] | None = None) -> str:
         if "dues" in only:
             rows += dues_rows(work, n, args.runs, 3.0 if at_target else None)
         if "audit" in only:
-            rows += audit_rows(work, n, args.runs, 2.0 if at_target else None)
+            rows += audit_rows(work, n, args.runs, 1.5 if at_target else None)
+        if "flagged" in only:
+            rows += flagged_rows(work, n, args.runs)
+        if "list" in only:
+            rows += member_list_rows(work, n, args.runs)
         if "export" in only:
             rows += export_rows(work, n, args.runs, 1.3 if at_target else None)
     if args.big:

@@ -13,8 +13,10 @@ import calendar
 import json
 import sqlite3
 from functools import cached_property
+from operator import itemgetter
 from datetime import date, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Callable, Iterable
 
 from flowparty.db import Ledger
 from flowparty.parse import Month
@@ -65,23 +67,25 @@ def _month(text: str | None) -> Month | None:
     return Month(int(text[:4]), int(text[5:7])) if text else None
 
 
+# What the ledger's conversions had decided about a member by :d, one row per member who has any (alias v):
+# built once for the whole roster and joined by member, instead of a seek per member for each question.
+_CONVERSIONS = """
+    SELECT member_id, max(outcome = 'cancelled' AND decided_on <= :d) AS cancelled,
+           max(outcome = 'converted' AND decided_on <= :d) AS converted_by, max(outcome = 'converted') AS converted,
+           max(outcome = 'extended') AS extended
+    FROM conversions GROUP BY member_id"""
 # A member's category and probation end on :d, rebuilt from the dated conversions (alias m = members).
 _CATEGORY_ON = """
-    CASE WHEN EXISTS (SELECT 1 FROM conversions c WHERE c.member_id = m.id AND c.outcome = 'cancelled'
-                      AND c.decided_on <= :d) THEN 'cancelled'
-         WHEN EXISTS (SELECT 1 FROM conversions c WHERE c.member_id = m.id AND c.outcome = 'converted'
-                      AND c.decided_on <= :d) THEN 'full'
-         WHEN m.category = 'full' AND NOT EXISTS (SELECT 1 FROM conversions c WHERE c.member_id = m.id
-                      AND c.outcome = 'converted') THEN 'full'
+    CASE WHEN v.cancelled THEN 'cancelled' WHEN v.converted_by THEN 'full'
+         WHEN m.category = 'full' AND NOT COALESCE(v.converted, 0) THEN 'full'
          ELSE 'probationary' END"""
 _PROBATION_ENDS_ON = """
-    COALESCE((SELECT c.new_end FROM conversions c WHERE c.member_id = m.id AND c.outcome = 'extended'
-              AND c.decided_on <= :d),
-             CASE WHEN EXISTS (SELECT 1 FROM conversions c WHERE c.member_id = m.id AND c.outcome = 'extended')
-                  THEN (SELECT json_extract(h.old_values, '$.probation_ends') FROM history h
-                        WHERE h.member_id = m.id AND h.table_name = 'members' AND h.action = 'update'
-                        AND json_extract(h.old_values, '$.probation_ends') IS NOT NULL ORDER BY h.id LIMIT 1)
-             END,
+    COALESCE(CASE WHEN v.extended THEN COALESCE(
+               (SELECT c.new_end FROM conversions c WHERE c.member_id = m.id AND c.outcome = 'extended'
+                AND c.decided_on <= :d),
+               (SELECT json_extract(h.old_values, '$.probation_ends') FROM history h
+                WHERE h.member_id = m.id AND h.table_name = 'members' AND h.action = 'update'
+                AND json_extract(h.old_values, '$.probation_ends') IS NOT NULL ORDER BY h.id LIMIT 1)) END,
              m.probation_ends)"""
 
 
@@ -90,49 +94,63 @@ def _index(column: str) -> str:
     return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
 
 
-# One row per roster member on :d (not an inflow member, not transferred or cancelled by :d, joined by :d),
-# with the outflow active on :d (NULL columns when home), the latest dated fact of each kind, and the first
-# month of the trailing run of unpaid dues (Month.index): the month after the latest paid one, but not before
-# the since month, the join month or the outflow's start month. One correlated seek per fact and member.
-_ROSTER = f"""
-SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly, m.phone AS member_phone,
-       {_CATEGORY_ON} AS category, {_PROBATION_ENDS_ON} AS probation_ends, COALESCE(b.since, :since) AS since,
-       o.id AS outflow_id, o.left_on, o.province, o.city, o.fixed_place,
-       COALESCE(NULLIF(o.phone, ''), NULLIF(m.phone, '')) AS phone,
-       (SELECT c.issued_on FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
-         AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1) AS card_issued,
-       (SELECT max(r.reviewed_on) FROM cards c JOIN card_reviews r ON r.card_id = c.id
+# The dated facts the rules read, each a correlated seek per member into its table's (member, date) index; a
+# rule names the facts it reads (rules.Rule.reads) and the roster query computes only those. first_unpaid is
+# the first month of the trailing run of unpaid dues (Month.index): the month after the latest paid one, but
+# not before the since month, the join month or the outflow's start month.
+FACTS = MappingProxyType({
+    "card_issued": """(SELECT c.issued_on FROM cards c WHERE c.member_id = m.id AND c.issued_on <= :d
+         AND (c.voided_on IS NULL OR c.voided_on > :d) ORDER BY c.issued_on DESC LIMIT 1)""",
+    "card_reviewed": """(SELECT max(r.reviewed_on) FROM cards c JOIN card_reviews r ON r.card_id = c.id
          WHERE c.member_id = m.id AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > :d)
-         AND r.reviewed_on <= :d AND r.void_reason IS NULL) AS card_reviewed,
-       (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id AND c.issued_on <= :d
-         AND (c.voided_on IS NULL OR c.voided_on > c.issued_on)) AS first_card,
-       (SELECT min(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.outflow_id = o.id
-         AND k.checked_in_on <= :d AND k.void_reason IS NULL)
-         AS checked_in,
-       (SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d
-         AND r.void_reason IS NULL) AS last_report,
-       (SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d
-         AND x.void_reason IS NULL) AS last_contact,
-       (SELECT max(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id AND k.checked_in_on <= :d
-         AND k.void_reason IS NULL) AS last_checkin,
-       (SELECT max(p.paid_on) FROM dues p WHERE p.member_id = m.id AND p.paid_on <= :d AND p.void_reason IS NULL)
-         AS last_paid_on,
-       (SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id AND g.held_on <= :d AND g.void_reason IS NULL)
-         AS last_org_life,
-       (SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id AND u.changed_on <= :d
-         AND u.void_reason IS NULL) AS last_change,
-       max({_index('COALESCE(b.since, :since)')}, COALESCE({_index('o.left_on')}, 0),
-           COALESCE({_index('m.joined_on')}, 0),
-           COALESCE((SELECT {_index('p.period')} + 1 FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL
-                     AND p.period <= CASE WHEN m.quarterly THEN :due_q ELSE :due_m END AND p.paid_on <= :d
-                     ORDER BY p.period DESC LIMIT 1), 0)) AS first_unpaid
+         AND r.reviewed_on <= :d AND r.void_reason IS NULL)""",
+    # the first card of the outflow, when no check-in for the outflow is recorded: looked for only then
+    "card_not_checked_in": """CASE WHEN NOT EXISTS (SELECT 1 FROM checkins k WHERE k.member_id = m.id
+         AND k.outflow_id = o.id AND k.checked_in_on <= :d AND k.void_reason IS NULL)
+         THEN (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id
+               AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > c.issued_on)) END""",
+    "last_report": """(SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d
+         AND r.void_reason IS NULL)""",
+    "last_contact": """(SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d
+         AND x.void_reason IS NULL)""",
+    "last_checkin": """(SELECT max(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id
+         AND k.checked_in_on <= :d AND k.void_reason IS NULL)""",
+    # newest first, stopping at the first live one: max() would read every payment of the member
+    "last_paid_on": """(SELECT p.paid_on FROM dues p WHERE p.member_id = m.id AND p.paid_on <= :d
+         AND p.void_reason IS NULL ORDER BY p.paid_on DESC LIMIT 1)""",
+    "last_org_life": """(SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id AND g.held_on <= :d
+         AND g.void_reason IS NULL)""",
+    "last_change": """(SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id
+         AND u.changed_on <= :d AND u.void_reason IS NULL)""",
+    "first_unpaid": f"""max({_index('COALESCE(b.since, :since)')}, COALESCE({_index('o.left_on')}, 0),
+         COALESCE({_index('m.joined_on')}, 0),
+         COALESCE((SELECT {_index('p.period')} + 1 FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL
+                   AND p.period <= CASE WHEN m.quarterly THEN :due_q ELSE :due_m END AND p.paid_on <= :d
+                   ORDER BY p.period DESC LIMIT 1), 0))""",
+    "probation_ends": _PROBATION_ENDS_ON,
+})
+
+# One row per roster member on :d (not an inflow member, not transferred or cancelled by :d, joined by :d),
+# with the outflow active on :d (NULL columns when home), then the chosen FACTS.
+_ROSTER = """
+SELECT m.id AS member_id, m.id_number, m.name, m.joined_on, m.quarterly, m.phone AS member_phone,
+       {category} AS category, COALESCE(b.since, :since) AS since,
+       o.id AS outflow_id, o.left_on, o.province, o.city, o.fixed_place,
+       COALESCE(NULLIF(o.phone, ''), NULLIF(m.phone, '')) AS phone{facts}
 FROM members m
 LEFT JOIN outflows o ON o.member_id = m.id AND o.left_on <= :d AND (o.ended_on IS NULL OR o.ended_on > :d)
 LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
+LEFT JOIN ({conversions}) v ON v.member_id = m.id
 WHERE (m.id NOT IN (SELECT i.member_id FROM inflows i) OR EXISTS (SELECT 1 FROM outflows x WHERE x.member_id = m.id))
   AND m.id NOT IN (SELECT t.member_id FROM transfers t WHERE t.transferred_on <= :d AND t.void_reason IS NULL)
   AND (m.joined_on IS NULL OR m.joined_on <= :d)
 """
+
+
+def roster_sql(facts: Iterable[str]) -> str:
+    """The roster query with the chosen facts (FACTS keys) as columns of the same names."""
+    columns = "".join(f",\n       {FACTS[name]} AS {name}" for name in FACTS if name in set(facts))
+    return _ROSTER.format(category=_CATEGORY_ON, facts=columns, conversions=_CONVERSIONS)
 
 # Returns by :d whose card (held on the day of return) had not been inspected by :d.
 _UNINSPECTED = """
@@ -162,14 +180,19 @@ LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
 WHERE i.arrived_on <= :d AND (i.ended_on IS NULL OR i.ended_on > :d)
 """
 
+_MISSING = object()
+
+
 class AsOf:
     """The ledger on one day: the roster, returns, inflows and groups as they stood, and the settings."""
 
-    def __init__(self, led: Ledger, day: date):
+    def __init__(self, led: Ledger, day: date, facts: Iterable[str] = FACTS):
         self.led = led
         self.day = day
+        self.facts = tuple(facts)  # the FACTS the roster computes: those the chosen rules read
         self.since = led.setting("since") or str(Month.of(day))
         self._late_starts: dict[int, str] = {}
+        self._memo: dict[tuple, Any] = {}
 
     def _rows(self, sql: str, **params: Any) -> list[sqlite3.Row]:
         return self._cursor(sql, params).fetchall()
@@ -180,6 +203,14 @@ class AsOf:
         return cursor.execute(sql, {"d": self.day, "since": self.since, "since_day": _month(self.since).first_day,
                                     **params})
 
+    def memo(self, compute: Callable[..., Any], *key: Any) -> Any:
+        """compute(self, *key), computed once per key for this day: the rules' date arithmetic, done per distinct
+        day rather than per member."""
+        found = self._memo.get((compute, *key), _MISSING)
+        if found is _MISSING:
+            found = self._memo[(compute, *key)] = compute(self, *key)
+        return found
+
     def setting(self, key: str, default: int) -> int:
         """A numeric threshold from the ledger's settings, the SPEC default when unset."""
         value = self.led.setting(key)
@@ -187,13 +218,14 @@ class AsOf:
 
     @cached_property
     def roster(self) -> list[dict[str, Any]]:
-        """Every roster member on the day, away or home, with the latest dated facts about them.
+        """Every roster member on the day, away or home, with the chosen dated facts about them.
 
         Plain dicts: the rules read each row a dozen times, and a dict finds a column faster than sqlite3.Row."""
-        cursor = self._cursor(_ROSTER, {"due_m": str(last_due_month(self.day)),
+        cursor = self._cursor(roster_sql(self.facts), {"due_m": str(last_due_month(self.day)),
                                         "due_q": str(last_due_month(self.day, True))}, row_factory=None)
         keys = [column[0] for column in cursor.description]
         rows = [dict(zip(keys, row)) for row in cursor]  # tuples: no sqlite3.Row made only to be copied
+        rows.sort(key=itemgetter("name", "member_id"))  # the audit's order: each rule's findings come out sorted
         updated = outflow_values(self.led, self.day)
         for r in rows:
             values = updated.get(r["outflow_id"]) if r["outflow_id"] else None

@@ -16,6 +16,18 @@ from flowparty.rules import REGISTRY, SEVERITIES, Finding, Rule, run_audit, stat
 
 
 DEFAULT_LIMIT = 20  # findings printed per rule unless --all
+NAMES_SHOWN = 10  # FP402 names everyone away in a city (thousands in a big ledger): the table shows the first ten
+
+
+def _message(f: Finding) -> str:
+    """The finding's message for the table: a long list of names cut after the first NAMES_SHOWN, saying how many
+    more there are (--json and --xlsx keep them all)."""
+    names = f.details.get("names")
+    if not names or names.count("、") < NAMES_SHOWN:
+        return f.message
+    shown = names.split("、", NAMES_SHOWN)[:NAMES_SHOWN]
+    more = L.AUDIT_NAMES_MORE.format(count=f.details["count"] - NAMES_SHOWN)
+    return L.RULE_TEXT[f.code]["message"].format(**{**f.details, "names": "、".join(shown) + more})
 
 
 def _who(f: Finding) -> str:
@@ -45,7 +57,7 @@ def print_findings(findings: list[Finding], as_of: date, branch: str | None, rul
     for member_findings in groups.values():
         for i, f in enumerate(member_findings):
             grid.add_row(_who(f) if i == 0 else "", f"[{colours[f.severity]}]{L.SEVERITY[f.severity]}[/]",
-                         f"{f.code}\n{L.RULE_TEXT[f.code]['title']}", f.message,
+                         f"{f.code}\n{L.RULE_TEXT[f.code]['title']}", _message(f),
                          f.since.isoformat() if f.since else "", f.hint,
                          end_section=i == len(member_findings) - 1)
     ui.out().print(grid)

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from flowparty import labels as L
 from flowparty.db import Ledger, as_date
 from flowparty.files import atomic_file, atomic_text, make_folder
+from flowparty.integrity import CHECK_PASSED
 from flowparty.text import display_width
 
 TEXT, DATE, MONEY, NUMBER = "text", "date", "money", "number"
@@ -139,7 +140,7 @@ def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
 
 # ---------------------------------------------------------------- every other kind (export all; import all reads them)
 
-ROUNDTRIP_SKIPPED_SETTINGS = ("demo",)  # a setting about the file itself, not about the branch
+ROUNDTRIP_SKIPPED_SETTINGS = ("demo", CHECK_PASSED)  # settings about the file itself, not about the branch
 
 
 def settings(led: Ledger, as_of: date, mask: bool = False) -> Sheet:

@@ -1,34 +1,70 @@
 """Is the ledger sound? SQLite's own checks, and the dates no real history can have.
 
 One place for these facts: `flowparty check` reports them, the audit's FP901 turns them into findings, and a
-correction (flowparty/corrections.py) refuses to leave a member with a new one. Each impossible date is told in
+correction (flowparty/corrections.py) refuses to leave a member with a new one. The foreign-key check reads every
+row of every table (0.6 s over 6,000,000 dues), so only `check` runs it; every connection writes with foreign keys
+on, and the audit says (FP901, info) when `check` has not passed since the last import or merge, or for 30 days:
+each check that finds the file sound is recorded in the ledger (setting CHECK_PASSED). Each impossible date is told in
 Chinese: whose record, which one, the two dates that cannot both be true, and the command that puts it right.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flowparty import labels as L
 
 # The audit's FP901 reads every page (quick_check) only of a ledger up to this size (about 0.2 s of reading);
-# a bigger one gets the foreign-key check and the dates on every audit and the page check from `flowparty check`.
+# a bigger one gets the dates on every audit and the page check from `flowparty check`.
 AUDIT_PAGE_CHECK_BYTES = 64 * 1024 * 1024
+CHECK_PASSED = "check_passed"  # the setting that holds when `check` last passed (local time, ISO seconds)
+CHECK_EVERY_DAYS = 30
 
 
-def damage(conn: sqlite3.Connection, full: bool = True, pages: bool = True) -> list[str]:
+def damage(conn: sqlite3.Connection, full: bool = True, pages: bool = True, foreign_keys: bool = True) -> list[str]:
     """SQLite's integrity_check (quick_check when not full; neither without pages) and foreign_key_check
     messages; empty when sound."""
     problems = []
     if pages:
         pragma = "integrity_check" if full else "quick_check"
         problems = [row[0] for row in conn.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
-    problems += [L.DAMAGE_FOREIGN_KEY.format(table=L.TABLE_NAMES.get(row[0], row[0]), row=row[1],
-                                             parent=L.TABLE_NAMES.get(row[2], row[2]))
-                 for row in conn.execute("PRAGMA foreign_key_check")]
+    if foreign_keys:
+        problems += [L.DAMAGE_FOREIGN_KEY.format(table=L.TABLE_NAMES.get(row[0], row[0]), row=row[1],
+                                                 parent=L.TABLE_NAMES.get(row[2], row[2]))
+                     for row in conn.execute("PRAGMA foreign_key_check")]
     return problems
+
+
+def record_pass(conn: sqlite3.Connection, now: datetime) -> None:
+    """Note in the ledger that `check` passed, after which transaction. A fact about the file, like the demo mark:
+    no history entry and no transaction of its own, so `undo` and `history` still see the clerk's last command."""
+    with conn:
+        after = conn.execute("SELECT max(id) FROM transactions").fetchone()[0] or 0
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     [CHECK_PASSED, json.dumps({"at": now.isoformat(timespec="seconds"), "after": after})])
+
+
+def check_due(led, now: datetime) -> str | None:
+    """Why `check` should run again, or None: it has not passed since the last import or merge, or for 30 days.
+
+    Until the first check, the ledger's making (its first transaction) counts as one: a ledger written only by
+    flowparty starts sound. Transactions are compared by id, so an import and a check in one second stay ordered."""
+    stored = led.setting(CHECK_PASSED)
+    passed = json.loads(stored) if stored else led.one("SELECT at, id AS after FROM transactions ORDER BY id LIMIT 1")
+    if passed is None:
+        return L.CHECK_DUE_NEVER
+    changed = led.scalar("SELECT at FROM transactions WHERE id > ? AND (command = 'merge'"
+                         " OR (command LIKE 'import %' AND command != 'import undo')) ORDER BY id DESC LIMIT 1",
+                         [passed["after"]])
+    if changed:
+        return L.CHECK_DUE_CHANGED.format(at=changed.replace("T", " "))
+    if passed["at"] < (now - timedelta(days=CHECK_EVERY_DAYS)).isoformat(timespec="seconds"):
+        return L.CHECK_DUE_OLD.format(at=passed["at"].replace("T", " "), days=CHECK_EVERY_DAYS)
+    return None
 
 
 def size(conn: sqlite3.Connection) -> int:
@@ -69,6 +105,8 @@ _FUTURE = (
 )
 _MEMBER_OF = {"members": "x.id", "groups": "x.leader_id",
               "card_reviews": "(SELECT c.member_id FROM cards c WHERE c.id = x.card_id)"}
+# The 6,000,000-row dues table is read by one seek a member into its (member, paid_on) index, not scanned whole.
+_ROWS_OF = {"dues": "members w JOIN dues x ON x.member_id = w.id"}
 _LIVE = {table: "x.void_reason IS NULL" for table in
          ("dues", "reports", "contacts", "org_life", "card_reviews", "feedback", "checkins", "transfers",
           "outflow_changes")}
@@ -93,9 +131,8 @@ _ORDER = (
     ("SELECT c.member_id, c.issued_on, r.reviewed_on, c.card_no FROM card_reviews r JOIN cards c ON c.id = r.card_id"
      " WHERE r.reviewed_on < c.issued_on AND r.void_reason IS NULL",
      "活动证 {label} 的年审日期 {second} 早于发放日期 {first}", "void review {ref} --date {second} --reason 原因"),
-    ("SELECT p.member_id, m.joined_on, min(p.paid_on), group_concat(p.period, '、') FROM dues p"
-     " JOIN members m ON m.id = p.member_id WHERE p.paid_on < m.joined_on AND p.void_reason IS NULL"
-     " GROUP BY p.member_id",
+    ("SELECT m.id AS member_id, m.joined_on, min(p.paid_on), group_concat(p.period, '、') FROM members m"
+     " JOIN dues p ON p.member_id = m.id AND p.paid_on < m.joined_on AND p.void_reason IS NULL GROUP BY m.id",
      "{label} 的党费交纳日期 {second} 早于入党日期 {first}",
      "void dues {ref} --period 所属期 --reason 原因，或 member edit {ref} --joined 日期 --reason 原因"),
     ("SELECT x.id AS member_id, x.joined_on, x.probation_ends, '' FROM members x WHERE x.probation_ends < x.joined_on",
@@ -113,7 +150,8 @@ def date_problems(conn: sqlite3.Connection, today: date, member_id: int | None =
         member = _MEMBER_OF.get(table, "x.member_id")
         live = f" AND {_LIVE[table]}" if table in _LIVE else ""
         only = f" AND {member} = :member" if member_id is not None else ""
-        for row in conn.execute(f"SELECT {member} AS member_id, x.{column} FROM {table} x"
+        rows = _ROWS_OF.get(table, f"{table} x")
+        for row in conn.execute(f"SELECT {member} AS member_id, x.{column} FROM {rows}"
                                 f" WHERE x.{column} > :today{live}{only}", {"today": today, "member": member_id}):
             found.append((row[0], L.DATE_FUTURE_PROBLEM.format(what=what, value=row[1]), fix, {"value": row[1]}))
     for sql, text, fix in _ORDER:

@@ -703,9 +703,10 @@ RULE_TEXT = {
     },
     "FP901": {
         "title": "台账数据异常",
-        "what": "台账文件未通过 SQLite 的完整性或外键检查，或有不可能的日期（返回早于外出、晚于今天的日期等）。"
-                "外键检查和日期每次审计都查；逐页的完整性检查只在台账不超过 64 MB 时随审计进行，"
-                "更大的台账请用 flowparty check 做完整检查。",
+        "what": "台账有不可能的日期（返回早于外出、晚于今天的日期等），或台账文件未通过 SQLite 的完整性检查；"
+                "或自上次导入、合并以来（或已超过 30 天）没有通过 flowparty check（提示）。"
+                "日期每次审计都查；逐页的完整性检查只在台账不超过 64 MB 时随审计进行；"
+                "外键检查只由 flowparty check 进行，每次通过都记在台账中。",
         "why": "审计只有在台账本身可靠时才有意义。",
         "threshold": "—",
         "source": "—（台账自身）",
@@ -1248,3 +1249,11 @@ HISTORY_CHANGE = "· {change}"
 # ---- batch-level history of an import's inserts (issue 15; flowparty/undo.py, views.py)
 HISTORY_BATCH = "导入批次 {id}（{file}）新增 {count} 条{tables}"
 HISTORY_BATCH_TABLES = "（{tables}）"
+# ---- FP901 asks for `check` (the foreign-key check left the audit); member list pages
+CHECK_DUE_CHANGED = "自上次导入或合并（{at}）以来还没有通过完整检查"
+CHECK_DUE_OLD = "已超过 {days} 天没有通过完整检查（上次通过：{at}）"
+CHECK_DUE_NEVER = "台账还没有通过完整检查"
+CHECK_DUE_FIX = "请运行 flowparty check（完整性、外键与日期的完整检查；通过后记入台账）。"
+CHECK_PASS_NOT_RECORDED = "检查通过，但未能把这次检查记入台账（{detail}）；审计仍会提示运行 flowparty check。"
+MEMBER_LIST_LIMITED = "只列出前 {limit} 人，另有 {count} 人未列出；用 --all 列出全部，或 --limit 人数。"
+AUDIT_NAMES_MORE = "等，另有 {count} 人见 --json 或 --xlsx"

@@ -13,8 +13,9 @@ Stable interface for the annual report and the exporters:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+import gc
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Callable, Iterable, Iterator, NamedTuple
 
@@ -47,9 +48,10 @@ THRESHOLDS = MappingProxyType({
 })
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing the audit found: which rule, about whom (None for the ledger as a whole), since when."""
+class Finding(NamedTuple):
+    """One thing the audit found: which rule, about whom (None for the ledger as a whole), since when.
+
+    A tuple: an audit that flags everyone builds hundreds of thousands of these, so one costs a tuple."""
 
     code: str
     name: str
@@ -57,8 +59,8 @@ class Finding:
     member_id: int | None
     id_number: str | None
     member_name: str | None
-    since: date | None = None
-    details: dict = field(default_factory=dict)
+    since: date | None
+    details: dict
 
     @property
     def message(self) -> str:
@@ -76,10 +78,25 @@ class Finding:
         return self.code, self.member_id, self.details.get("city")
 
     def as_json(self) -> dict:
-        member = {"id_number": self.id_number, "name": self.member_name} if self.member_id else None
-        return {"code": self.code, "name": self.name, "severity": self.severity, "member": member,
-                "message": self.message, "hint": self.hint,
-                "since": self.since.isoformat() if self.since else None, "details": self.details}
+        return findings_json([self])[0]
+
+
+def findings_json(findings: Iterable[Finding], extra: Callable[[Finding], dict] | None = None) -> list[dict]:
+    """The SPEC §4 JSON objects of many findings at once (each rule's texts looked up once, not per finding);
+    `extra` adds keys to each object (the branch of a township's audit)."""
+    texts = {code: (text["message"].format, text["hint"].format) for code, text in L.RULE_TEXT.items()}
+    objects = []
+    with bulk():
+        for f in findings:
+            message, hint = texts[f.code]
+            details = f.details
+            objects.append({"code": f.code, "name": f.name, "severity": f.severity,
+                            "member": {"id_number": f.id_number, "name": f.member_name} if f.member_id else None,
+                            "message": message(**details), "hint": hint(**details),
+                            "since": f.since.isoformat() if f.since else None, "details": details})
+            if extra:
+                objects[-1].update(extra(f))
+    return objects
 
 
 class Rule(NamedTuple):
@@ -88,16 +105,29 @@ class Rule(NamedTuple):
     severity: str
     threshold: str | None  # the THRESHOLDS key, None for a rule without one
     check: Callable[[AsOf], Iterator[Finding]]
+    reads: tuple[str, ...] = ()  # the roster facts (asof.FACTS) the rule reads
 
 
-def _found(code: str, row, since: date | None, **details) -> Finding:
+def _found(code: str, row, since: date | None, severity: str | None = None, **details) -> Finding:
     rule = REGISTRY[code]
     for key, value in details.items():
         if isinstance(value, date):
             details[key] = value.isoformat()
     if row is None:
-        return Finding(code, rule.name, rule.severity, None, None, None, since, details)
-    return Finding(code, rule.name, rule.severity, row["member_id"], row["id_number"], row["name"], since, details)
+        return Finding(code, rule.name, severity or rule.severity, None, None, None, since, details)
+    return Finding(code, rule.name, severity or rule.severity, row["member_id"], row["id_number"], row["name"],
+                   since, details)
+
+
+def _maker(code: str) -> Callable[[dict, date | None, dict], Finding]:
+    """The findings of one rule about members, made in bulk: its name and severity looked up once, the details
+    given JSON-ready (ISO days), one tuple a finding."""
+    rule = REGISTRY[code]
+
+    def make(row: dict, since: date | None, details: dict) -> Finding:
+        return Finding(code, rule.name, rule.severity, row["member_id"], row["id_number"], row["name"], since,
+                       details)
+    return make
 
 
 def _limit(q: AsOf, code: str) -> int:
@@ -122,12 +152,18 @@ def _months_late(q: AsOf, start: date, months: int) -> date | None:
 def _late(q: AsOf, months: int, *days: str | None) -> tuple[date, date] | None:
     """(start, since) when a period of n months from the latest of some ISO days had run out by the audit day.
 
-    Compares ISO text first (AsOf.last_late_start), so the many members on time cost no date arithmetic."""
+    Compares ISO text first (AsOf.last_late_start), so the many members on time cost no date arithmetic, and
+    the late ones cost it once per distinct day (a township's first import flags a hundred thousand members
+    who mostly share a few days)."""
     start = max(filter(None, days))
     if start > q.last_late_start(months):
         return None
-    start = date.fromisoformat(start)
-    return start, _months_late(q, start, months)
+    return q.memo(_late_since, start, months)
+
+
+def _late_since(q: AsOf, start: str, months: int) -> tuple[date, date]:
+    day = date.fromisoformat(start)
+    return day, _months_late(q, day, months)
 
 
 # ---------------------------------------------------------------- 1 cards and check-in
@@ -135,9 +171,10 @@ def _late(q: AsOf, months: int, *days: str | None) -> tuple[date, date] | None:
 
 def card_missing(q: AsOf) -> Iterator[Finding]:
     """FP101: away without a valid 活动证."""
+    make = _maker("FP101")
     for r in _away(q):
         if not r["card_issued"]:
-            yield _found("FP101", r, as_date(r["left_on"]), left_on=r["left_on"])
+            yield make(r, as_date(r["left_on"]), {"left_on": r["left_on"]})
 
 
 def card_review_overdue(q: AsOf) -> Iterator[Finding]:
@@ -163,23 +200,14 @@ def checkin_missing(q: AsOf) -> Iterator[Finding]:
     """FP104: a card issued more than 30 days ago and no check-in for this outflow."""
     days = _limit(q, "FP104")
     for r in _away(q):
-        if r["first_card"] and not r["checked_in"]:
-            deadline = as_date(r["first_card"]) + timedelta(days=days)
+        issued = r["card_not_checked_in"]
+        if issued:
+            deadline = as_date(issued) + timedelta(days=days)
             if q.day > deadline:
-                yield _found("FP104", r, day_after(deadline), issued_on=r["first_card"], days=days)
+                yield _found("FP104", r, day_after(deadline), issued_on=issued, days=days)
 
 
 # ---------------------------------------------------------------- 2 dues
-
-
-def unpaid_run(q: AsOf, row) -> tuple[Month, int]:
-    """The first month of the unbroken run of unpaid due months up to the last due one, and its length.
-
-    Due months start at the latest of the outflow's start, the join month and the since month; a payment
-    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn).
-    The query layer gives the run's first month (roster column first_unpaid)."""
-    first = Month.from_index(row["first_unpaid"])
-    return first, max(0, q.last_due[bool(row["quarterly"])] - first.index + 1)
 
 
 def _dues_population(q: AsOf) -> Iterator:
@@ -189,13 +217,25 @@ def _dues_population(q: AsOf) -> Iterator:
 
 
 def _dues(q: AsOf, code: str, low: int, high: int | None) -> Iterator[Finding]:
+    make = _maker(code)
     for r in _dues_population(q):
-        run = q.last_due[bool(r["quarterly"])] - r["first_unpaid"] + 1  # as unpaid_run, without building Months
+        quarterly = bool(r["quarterly"])
+        run = q.last_due[quarterly] - r["first_unpaid"] + 1  # the trailing run of unpaid due months
         if run >= low and (high is None or run < high):
-            first, run = unpaid_run(q, r)
-            quarterly = bool(r["quarterly"])
-            yield _found(code, r, falls_due_on(first.plus(low - 1), quarterly), months=run, first=str(first),
-                         last=str(first.plus(run - 1)), quarterly=quarterly)
+            since, details = q.memo(_arrears, r["first_unpaid"], quarterly, low)  # once per first month
+            yield make(r, since, dict(details))
+
+
+def _arrears(q: AsOf, first_unpaid: int, quarterly: bool, low: int) -> tuple[date, dict]:
+    """The day arrears from a first unpaid month (Month.index) reached `low` months, and the finding's details.
+
+    Due months start at the latest of the outflow's start, the join month and the since month; a payment
+    counts when paid by the audit date and its period has fallen due (prepaid periods wait their turn).
+    The query layer gives the run's first month (roster column first_unpaid)."""
+    first = Month.from_index(first_unpaid)
+    run = q.last_due[quarterly] - first_unpaid + 1
+    return falls_due_on(first.plus(low - 1), quarterly), {"months": run, "first": str(first),
+                                                           "last": str(first.plus(run - 1)), "quarterly": quarterly}
 
 
 def dues_three_months(q: AsOf) -> Iterator[Finding]:
@@ -226,13 +266,14 @@ def dues_below_standard(q: AsOf) -> Iterator[Finding]:
 def _silent(q: AsOf, code: str, columns: tuple[str, ...]) -> Iterator[Finding]:
     """Away members with none of `columns` dated within the rule's months since then, leaving or the since month."""
     months = _limit(q, code)
+    make = _maker(code)
+    cutoff = q.last_late_start(months)
     for r in _away(q):
-        heard = [r[c] for c in columns]
-        late = _late(q, months, *heard, r["left_on"], r["since"] + "-01")
-        if late:
-            start, since = late
-            yield _found(code, r, since, last=max(filter(None, heard), default=L.RULE_NONE), start=start,
-                         months=months)
+        heard = max([r[c] or "" for c in columns])
+        start = max(heard, r["left_on"], r["since"] + "-01")
+        if start <= cutoff:  # as _late, inline: this loop runs three times over every member away
+            since = q.memo(_late_since, start, months)[1]
+            yield make(r, since, {"last": heard or L.RULE_NONE, "start": start, "months": months})
 
 
 def report_overdue(q: AsOf) -> Iterator[Finding]:
@@ -240,10 +281,12 @@ def report_overdue(q: AsOf) -> Iterator[Finding]:
     return _silent(q, "FP301", ("last_report",))
 
 
+_CONTACT = ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life", "last_change")
+
+
 def lost_contact(q: AsOf) -> Iterator[Finding]:
     """FP302: no report, contact, check-in, dues payment, org life or outflow change for 6 months."""
-    return _silent(q, "FP302", ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life",
-                                "last_change"))
+    return _silent(q, "FP302", _CONTACT)
 
 
 def org_life_missing(q: AsOf) -> Iterator[Finding]:
@@ -340,10 +383,15 @@ def feedback_overdue(q: AsOf) -> Iterator[Finding]:
 
 
 def ledger_unsound(q: AsOf) -> Iterator[Finding]:
-    """FP901: SQLite's checks fail, or a row holds an impossible date (after the real today, or out of order)."""
+    """FP901: SQLite's page check fails (small ledgers), `check` has not passed since the last import or merge or
+    for 30 days (info), or a row holds an impossible date (after the real today, or out of order)."""
     conn = q.led.conn
-    for problem in integrity.damage(conn, full=False, pages=integrity.size(conn) <= integrity.AUDIT_PAGE_CHECK_BYTES):
+    pages = integrity.size(conn) <= integrity.AUDIT_PAGE_CHECK_BYTES
+    for problem in integrity.damage(conn, full=False, pages=pages, foreign_keys=False):
         yield _found("FP901", None, None, problem=problem, fix=L.DAMAGE_FIX)
+    due = integrity.check_due(q.led, datetime.now())
+    if due:
+        yield _found("FP901", None, None, "info", problem=due, fix=L.CHECK_DUE_FIX)
     for p in integrity.date_problems(conn, date.today()):
         row = {"member_id": p.member_id, "id_number": p.id_number, "name": p.name} if p.member_id else None
         yield _found("FP901", row, None, problem=p.text, fix=p.fix)
@@ -352,21 +400,22 @@ def ledger_unsound(q: AsOf) -> Iterator[Finding]:
 # ---------------------------------------------------------------- the registry
 
 REGISTRY: MappingProxyType[str, Rule] = MappingProxyType({rule.code: rule for rule in (
-    Rule("FP101", "card-missing", "error", None, card_missing),
-    Rule("FP102", "card-review-overdue", "error", "card_review_months", card_review_overdue),
+    Rule("FP101", "card-missing", "error", None, card_missing, ("card_issued",)),
+    Rule("FP102", "card-review-overdue", "error", "card_review_months", card_review_overdue,
+         ("card_issued", "card_reviewed")),
     Rule("FP103", "card-not-inspected", "warning", "inspect_days", card_not_inspected),
-    Rule("FP104", "checkin-missing", "warning", "checkin_days", checkin_missing),
-    Rule("FP201", "dues-three-months", "warning", "dues_warning_months", dues_three_months),
-    Rule("FP202", "dues-six-months", "error", "dues_error_months", dues_six_months),
+    Rule("FP104", "checkin-missing", "warning", "checkin_days", checkin_missing, ("card_not_checked_in",)),
+    Rule("FP201", "dues-three-months", "warning", "dues_warning_months", dues_three_months, ("first_unpaid",)),
+    Rule("FP202", "dues-six-months", "error", "dues_error_months", dues_six_months, ("first_unpaid",)),
     Rule("FP203", "dues-below-standard", "warning", None, dues_below_standard),
-    Rule("FP301", "report-overdue", "warning", "report_months", report_overdue),
-    Rule("FP302", "lost-contact", "error", "lost_contact_months", lost_contact),
-    Rule("FP303", "org-life-missing", "error", "org_life_months", org_life_missing),
+    Rule("FP301", "report-overdue", "warning", "report_months", report_overdue, ("last_report",)),
+    Rule("FP302", "lost-contact", "error", "lost_contact_months", lost_contact, _CONTACT),
+    Rule("FP303", "org-life-missing", "error", "org_life_months", org_life_missing, ("last_org_life",)),
     Rule("FP304", "whereabouts-missing", "warning", None, whereabouts_missing),
     Rule("FP401", "fixed-place-not-transferred", "warning", "fixed_place_months", fixed_place_not_transferred),
     Rule("FP402", "group-missing", "info", "group_min_members", group_missing),
-    Rule("FP501", "probation-ending", "warning", "probation_notice_days", probation_ending),
-    Rule("FP502", "probation-overdue", "error", None, probation_overdue),
+    Rule("FP501", "probation-ending", "warning", "probation_notice_days", probation_ending, ("probation_ends",)),
+    Rule("FP502", "probation-overdue", "error", None, probation_overdue, ("probation_ends",)),
     Rule("FP601", "inflow-unverified", "warning", None, inflow_unverified),
     Rule("FP602", "inflow-unassigned", "warning", None, inflow_unassigned),
     Rule("FP603", "feedback-overdue", "warning", "feedback_months", feedback_overdue),
@@ -414,11 +463,27 @@ def thresholds(led: Ledger | None) -> dict[str, int | None]:
 
 def run_audit(led: Ledger, as_of: date, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
     """Every finding of the chosen rules on the ledger as it stood on as_of: worst first, then by member and code."""
-    q = AsOf(led, as_of)
-    findings = [f for rule in select_rules(select, ignore) for f in rule.check(q)]
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: (rank[f.severity], f.member_name is None, f.member_name or "",
-                                           f.member_id or 0, f.code, f.since or date.min))
+    chosen = select_rules(select, ignore)
+    q = AsOf(led, as_of, {fact for rule in chosen for fact in rule.reads})
+    with bulk():
+        findings = [f for rule in chosen for f in rule.check(q)]  # each rule's in the roster's order: runs to merge
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
+        return sorted(findings, key=lambda f: (rank[f.severity], f.member_name is None, f.member_name or "",
+                                               f.member_id or 0, f.code, f.since or date.min))
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """While hundreds of thousands of findings, roster rows or their JSON objects are made: none holds a reference
+    cycle, so the cyclic garbage collector is paused instead of walking them again and again (measured: half the
+    cost of building the JSON objects of 500,000 findings)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def statistics(findings: Iterable[Finding]) -> dict[str, int]:

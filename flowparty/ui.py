@@ -66,8 +66,10 @@ def fail(error: FlowpartyError) -> None:
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output: UTF-8, stable keys, no colour."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Machine-readable output: UTF-8, stable keys, no colour; indented on a terminal, compact for a program (one
+    line, written by json's C encoder: an indented dump goes through its Python encoder, 5-10× slower)."""
+    indent, separators = (2, None) if sys.stdout.isatty() else (None, (",", ":"))
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, separators=separators, default=str) + "\n")
 
 
 _WHOLE = re.compile(r"[\x21-\x7e]+")  # a run of ASCII without spaces: an ID, phone, date, card number, command

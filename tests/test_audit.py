@@ -159,3 +159,15 @@ def test_the_three_months_of_a_quarter_fall_due_together(month):
     first = month.plus(-((month.month - 1) % 3))
     assert {falls_due_on(m, True) for m in month_range(first, first.plus(2))} == {falls_due_on(first.plus(2))}
     assert falls_due_on(first.plus(2), True) - timedelta(days=1) == first.plus(2).last_day
+
+
+def test_the_table_names_ten_members_of_a_city_and_json_names_them_all(cli, ledger):
+    for serial in range(12):
+        name = f"党员{serial:02d}"
+        assert cli("member", "add", "--name", name, "--id", make_id(serial=serial + 10)).exit_code == 0
+        assert cli("register-outflow", name, "--to", "浙江省 宁波市", "--reason", "务工",
+                   "--date", f"2025-02-{serial + 10}").exit_code == 0
+    table = cli("audit", "--as-of", "2025-03-01", "--select", "FP402").stdout
+    assert "党员09" in table and "党员10" not in table and "另有 2 人" in table
+    [found] = json.loads(cli("audit", "--as-of", "2025-03-01", "--select", "FP402", "--json").stdout)
+    assert found["details"]["count"] == 12 and "党员11" in found["message"] and "党员11" in found["details"]["names"]

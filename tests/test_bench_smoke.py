@@ -9,6 +9,9 @@ def test_bench_runs_every_measurement_at_a_tiny_size(tmp_path):
     lines = [line for line in report.splitlines() if line.startswith("| ")]
     assert [line.split(" | ")[0] for line in lines[1:]] == [
         "| start-up: flowparty --version", "| start-up: flowparty --help", "| import outflows (.xlsx)",
-        "| import dues (.csv)", "| audit (all rules) vs six-month arrears SQL", "| export register (.xlsx)"]
+        "| import dues (.csv)", "| audit (all rules) vs six-month arrears SQL", "| audit --json vs every fact in SQL",
+        "| audit for people vs audit --json", "| audit --json, first import, vs every fact in SQL",
+        "| audit --json, first import, vs --select FP202", "| member list for people vs --json",
+        "| export register (.xlsx)"]
     assert all("×" in line for line in lines[1:] if "--help" not in line)
     assert "cores" in report and "SQLite" in report

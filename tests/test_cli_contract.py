@@ -144,6 +144,50 @@ def test_json_outputs_have_stable_keys(cli, ledger):
     assert {"at", "command", "table", "action", "old", "new"} <= set(detail["history"][0])
 
 
+def test_json_is_compact_for_a_program_and_indented_on_a_terminal(cli, ledger):
+    import os
+    import pty
+
+    piped = cli("rules", "--json").stdout
+    assert piped.count("\n") == 1 and '"code":"FP101"' in piped  # one line for a program
+    main, terminal = pty.openpty()
+    try:
+        done = subprocess.run([_console_script(), "rules", "--json"], stdout=terminal, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "COLUMNS": "80"}, timeout=60)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read(main):
+            shown += chunk
+    finally:
+        os.close(main)
+    assert done.returncode == 0
+    text = shown.decode("utf-8").replace("\r\n", "\n")
+    assert '\n  {\n    "code": "FP101"' in text  # indented for a person
+    assert json.loads(text) == json.loads(piped)  # the same keys and structure either way
+
+
+def _read(fd: int) -> bytes:
+    import os
+
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the terminal's other end closed: everything was read
+        return b""
+
+
+def test_member_list_shows_the_first_20_and_says_how_many_it_left_out(cli, ledger):
+    for serial in range(25):
+        assert cli("member", "add", "--name", f"党员{serial:02d}", "--id", make_id(serial=serial)).exit_code == 0
+    listing = cli("member", "list").stdout
+    assert "共 25 人" in listing and "党员19" in listing and "党员20" not in listing
+    assert "只列出前 20 人，另有 5 人未列出" in listing and "--all" in listing
+    three = cli("member", "list", "--limit", "3").stdout
+    assert "党员02" in three and "党员03" not in three and "另有 22 人未列出" in three
+    everyone = cli("member", "list", "--all").stdout
+    assert "党员24" in everyone and "未列出" not in everyone
+    assert len(json.loads(cli("member", "list", "--json").stdout)) == 25  # --json is always whole
+
+
 # ---------------------------------------------------------------- usage errors, help, start-up
 
 def test_usage_errors_exit_2_in_chinese(cli, ledger):

@@ -157,7 +157,7 @@ def test_explicit_db_is_used(cli, here, ledger_path):
 
 def test_read_commands_work_on_the_demo(cli, here):
     assert cli("demo").exit_code == 0
-    listing = cli("--db", "flowparty-demo.db", "member", "list")
+    listing = cli("--db", "flowparty-demo.db", "member", "list", "--all")  # 35 members: more than the first 20
     assert listing.exit_code == 0 and "王建国" in listing.stdout and "梁春花" in listing.stdout
     away = cli("--db", "flowparty-demo.db", "member", "list", "--status", "away", "--json")
     assert len(json.loads(away.stdout)) == 17

@@ -367,3 +367,20 @@ def test_thresholds_are_ledger_settings(led):
     assert dues_codes(led, "2025-05-01", m) == {"FP201"}     # February to April: 3
     assert dues_codes(led, "2025-06-01", m) == {"FP202"}     # 4 months is now the error
     assert rules.thresholds(led)["FP104"] == 10 and rules.thresholds(None)["FP104"] == 30
+
+
+# ---------------------------------------------------------------- what a selection reads
+
+
+def test_a_selected_rule_reads_only_its_own_facts(led):
+    m = away(led, left="2025-02-10")
+    step(led, records.record_report, m, reported_on=D("2025-03-01"), kind="思想汇报")
+    seen: list[str] = []
+    led.conn.set_trace_callback(seen.append)
+    assert codes(led, "2025-09-01", m, select=["FP202"]) == {"FP202"}
+    led.conn.set_trace_callback(None)
+    read = "\n".join(seen)
+    assert "FROM dues" in read
+    assert not any(f"FROM {table}" in read for table in ("reports", "contacts", "org_life", "cards", "checkins"))
+    everything = codes(led, "2025-09-01", m)  # the whole audit reads them all: the March report is contact
+    assert {"FP202", "FP303"} <= everything and "FP302" not in everything

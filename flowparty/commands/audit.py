@@ -89,9 +89,8 @@ def audit(
 
         export.write_xlsx(xlsx, [export.findings_sheet(findings, mask_ids)])
     if as_json:
-        ui.print_json(rules.statistics(findings) if statistics else [
-            {**f.as_json(), "branch": branch_of.get(f.member_id, branch)} if by_branch else f.as_json()
-            for f in findings])
+        ui.print_json(rules.statistics(findings) if statistics else rules.findings_json(
+            findings, (lambda f: {"branch": branch_of.get(f.member_id, branch)}) if by_branch else None))
     elif statistics:
         auditview.print_statistics(findings, day)
     elif by_branch:
@@ -157,6 +156,6 @@ def todo(
     with ledger(readonly=True) as led:
         items = rules.todo(led, start, days)
     if as_json:
-        ui.print_json([f.as_json() for f in items])
+        ui.print_json(rules.findings_json(items))
         return
     auditview.print_todo(items, start, start + timedelta(days=days), days)

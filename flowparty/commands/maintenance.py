@@ -132,12 +132,30 @@ def check() -> None:
         _restore_advice(path, damage)
         raise typer.Exit(3)
     db.clear_damaged(path)
+    _record_pass(path)
     if dates:
         ui.warn(L.CHECK_DATES.format(count=len(dates)))
         for problem in dates:
             ui.say(L.CHECK_PROBLEM.format(problem=problem.text + "。" + problem.fix))
         raise typer.Exit(1)
     done(L.CHECK_OK.format(path=path))
+
+
+def _record_pass(path: Path) -> None:
+    """The file passed SQLite's checks: note it in the ledger, so the audit stops asking for `check` (FP901). A
+    ledger that cannot be written (a read-only file, another writer) is still checked; the clerk is told."""
+    from datetime import datetime
+
+    from flowparty import db, integrity, ui
+
+    try:
+        led = db.open_ledger(path)
+        try:
+            integrity.record_pass(led.conn, datetime.now())
+        finally:
+            led.close()
+    except (FlowpartyError, sqlite3.Error) as error:
+        ui.warn(L.CHECK_PASS_NOT_RECORDED.format(detail=getattr(error, "message", error)))
 
 
 def _restore_advice(path: Path, damage: list[str]) -> None:

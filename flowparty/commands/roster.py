@@ -55,8 +55,10 @@ def member_add(
 def member_list(
     status: Annotated[Optional[str], typer.Option("--status", help="只列某一类：外出、在家、外来、已转出。")] = None,
     as_json: JsonOpt = False,
+    limit: Annotated[int, typer.Option("--limit", help="最多列出多少人（--json 总是输出全部）。")] = 20,
+    show_all: Annotated[bool, typer.Option("--all", help="列出全部党员。")] = False,
 ) -> None:
-    """列出名册（默认全部）。"""
+    """列出名册（默认前 20 人，并说明另有多少人未列出；--all 列出全部）。"""
     from flowparty import ui, views
 
     wanted = choice(status, L.STATUS_CHOICES, L.FIELD_STATUS)
@@ -65,11 +67,14 @@ def member_list(
     if as_json:
         ui.print_json(rows)
         return
+    shown = rows if show_all else rows[:max(1, limit)]
     ui.table(L.ROSTER_TITLE.format(count=len(rows)), L.ROSTER_HEADERS, (
         (r["name"], r["id_number"], r["gender"], L.CATEGORY[r["category"]], L.STATUS[r["status"]],
          r["destination"] or r["origin_org"], r["left_on"] or r["arrived_on"], r["card_no"], r["phone"])
-        for r in rows
+        for r in shown
     ), drop=(7, 8, 2, 3))
+    if len(shown) < len(rows):
+        ui.say(L.MEMBER_LIST_LIMITED.format(limit=len(shown), count=len(rows) - len(shown)))
 
 
 @command(member_app, "show")
