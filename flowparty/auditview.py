@@ -38,34 +38,32 @@ def print_findings(findings: list[Finding], as_of: date, branch: str | None, rul
                    limit: int | None = DEFAULT_LIMIT) -> None:
     """A summary by rule first, then at most `limit` findings of each rule (None: all), grouped by member (worst
     first), each with what is wrong, since when and what to do. A big ledger's audit stays readable and fast."""
-    from rich.table import Table
-
     if not findings:
         ui.done(L.AUDIT_CLEAN.format(as_of=as_of, rules=rule_count))
         return
     if limit is not None and len(findings) > limit:
         print_statistics(findings, as_of)
     shown, left_out = _first_of_each_rule(findings, limit)
-    grid = Table(title=L.AUDIT_TITLE.format(branch=branch or "", as_of=as_of), title_justify="left",
-                 header_style="bold", show_lines=False)
-    for header in L.AUDIT_HEADERS:
-        grid.add_column(header, overflow="fold")
-    colours = {"error": "red", "warning": "yellow", "info": "cyan"}
-    groups: dict[object, list[Finding]] = {}
-    for f in shown:
-        groups.setdefault(f.member_id, []).append(f)
-    for member_findings in groups.values():
-        for i, f in enumerate(member_findings):
-            grid.add_row(_who(f) if i == 0 else "", f"[{colours[f.severity]}]{L.SEVERITY[f.severity]}[/]",
-                         f"{f.code}\n{L.RULE_TEXT[f.code]['title']}", _message(f),
-                         f.since.isoformat() if f.since else "", f.hint,
-                         end_section=i == len(member_findings) - 1)
-    ui.out().print(grid)
+    rows, last = [], object()
+    for f in sorted(shown, key=_by_member(shown)):
+        rows.append((_who(f) if f.member_id != last else "", L.SEVERITY[f.severity],
+                     f"{f.code}\n{L.RULE_TEXT[f.code]['title']}", _message(f), f.since.isoformat() if f.since else "",
+                     f.hint))
+        last = f.member_id
+    ui.table(L.AUDIT_TITLE.format(branch=branch or "", as_of=as_of), L.AUDIT_HEADERS, rows)
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
     ui.say(L.AUDIT_SUMMARY.format(as_of=as_of, total=len(findings),
                                   members=len({f.member_id for f in findings if f.member_id}), **counts))
     if left_out:
         ui.say(L.AUDIT_LIMITED.format(limit=limit, count=left_out))
+
+
+def _by_member(findings: list[Finding]):
+    """Sort key: the findings of a member together, members in the order of their first finding."""
+    first: dict[object, int] = {}
+    for i, f in enumerate(findings):
+        first.setdefault(f.member_id, i)
+    return lambda f: first[f.member_id]
 
 
 def _first_of_each_rule(findings: list[Finding], limit: int | None) -> tuple[list[Finding], int]:
@@ -116,7 +114,7 @@ def print_rules(values: dict[str, int | None]) -> None:
     rows = []
     for rule in REGISTRY.values():
         text = L.RULE_TEXT[rule.code]
-        rows.append((rule.code, text["title"], L.SEVERITY[rule.severity], text["what"],
+        rows.append((f"{rule.code} {text['title']}", L.SEVERITY[rule.severity], text["what"],
                      threshold_text(rule, values[rule.code]), text["source"]))
     ui.table(L.RULES_TITLE.format(count=len(REGISTRY)), L.RULES_HEADERS, rows, caption=L.SEEDS_NOTE)
 

@@ -498,7 +498,7 @@ AUDIT_STATS_HEADERS = ("规则", "名称", "级别", "问题数")
 AUDIT_FAIL_NOTE = "有 {count} 个问题达到 --fail-on {level} 的级别，退出码为 1。"
 
 RULES_TITLE = "审计规则（共 {count} 条）"
-RULES_HEADERS = ("代码", "名称", "级别", "检查内容", "阈值", "依据")
+RULES_HEADERS = ("规则", "级别", "检查内容", "阈值", "依据")
 RULE_EXPLAIN_ITEMS = ("代码", "名称", "级别", "检查内容", "为什么", "阈值", "台账设置", "依据", "原文")
 RULE_NO_THRESHOLD = "—"
 RULE_SETTING_NONE = "（无）"

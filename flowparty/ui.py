@@ -31,13 +31,17 @@ def err():
     return Console(stderr=True, highlight=False)
 
 
-def _message(console, text: str, style: str | None = None) -> None:
+def _message(console, text: str, style: str | None = None, indent: int = 0) -> None:
     """A message on a terminal wraps where Chinese text may break, never inside an ID, a path or a command
-    (flowparty.text); written to a file or a pipe it is not wrapped at all."""
+    (flowparty.text); written to a file or a pipe it is not wrapped at all. `indent` indents it, and twice as much
+    the lines it wraps into."""
+    first, rest = " " * indent, " " * (2 * indent)
     if console.is_terminal:
         from flowparty.text import wrap
 
-        text = "\n".join(wrap(line, console.width) for line in text.split("\n"))
+        text = "\n".join(wrap(line, console.width, first, rest) for line in text.split("\n"))
+    else:
+        text = first + text
     console.print(text, markup=False, style=style, soft_wrap=True)
 
 
@@ -84,7 +88,8 @@ def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any
           caption: str | None = None, drop: Sequence[int] = ()) -> None:
     """A table whose ID, phone, date and number columns are never narrower than their longest value, so no
     value is split across lines; Chinese text columns wrap between characters instead. When the columns cannot
-    fit the terminal, the columns in `drop` (least important first) are left out, and a note says which."""
+    fit the terminal, the columns in `drop` (least important first) are left out, and a note says which; when
+    they still cannot fit, each row becomes a block (SPEC §9)."""
     from rich.cells import cell_len
     from rich.table import Table
 
@@ -93,6 +98,9 @@ def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any
     words = lambda text: max((cell_len(w) for w in text.split()), default=0)  # noqa: E731 - rich wraps at spaces
     texts = [min(40, max([words(headers[i])] + [words(row[i]) for row in cells if i < len(row)]))
              for i in range(len(headers))]
+
+    def fits(shown: list[int]) -> bool:  # each column its widest unbroken value (or a word), 3 for border and padding
+        return sum(max(widths[j], texts[j]) + 3 for j in shown) + 1 <= out().width - 2
 
     def build(shown: list[int]) -> Table:
         grid = Table(title=title, caption=caption, header_style="bold", title_justify="left")
@@ -103,14 +111,33 @@ def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any
         return grid
 
     shown, dropped = list(range(len(headers))), []
-    for i in drop:  # each column needs its widest unbroken value (or two characters) and 3 for border and padding
-        if sum(max(widths[j], texts[j]) + 3 for j in shown) + 1 <= out().width - 2:
+    for i in drop:
+        if fits(shown):
             break
         shown.remove(i)
         dropped.append(headers[i])
+    if not fits(shown):
+        return blocks(title, headers, cells, caption)
     out().print(build(shown))
     if dropped:
         say(L.TABLE_DROPPED.format(columns="、".join(dropped)))
+
+
+def blocks(title: str | None, headers: Sequence[str], cells: list[list[str]], caption: str | None = None) -> None:
+    """A table too wide for the terminal, as one block per row: the first cell as its head, then each other cell
+    as "header：value" on its own indented line. A row whose first cell is empty continues the block above."""
+    if title:
+        out().print(title, markup=False, style="bold")
+    for row in cells:
+        say("")
+        if row[0]:
+            out().print(row[0].replace("\n", " "), markup=False, style="bold", soft_wrap=True)
+        for i, cell in enumerate(row[1:], 1):
+            if cell:
+                _message(out(), f"{headers[i]}：{cell}".replace("\n", " "), indent=2)
+    if caption:
+        say("")
+        say(caption)
 
 
 def block(head: str, lines: Iterable[str], indent: int = 2) -> None:
