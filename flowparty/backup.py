@@ -17,6 +17,7 @@ from pathlib import Path
 from flowparty import labels as L
 from flowparty.errors import BadInput, LedgerError
 from flowparty.files import alive
+from flowparty.ledgerfile import BUSY_TIMEOUT_MS, applied_migrations
 
 KEEP = 10
 MANUAL = "manual"
@@ -69,7 +70,7 @@ def verify(path: Path) -> list[str]:
 
 def _require_ledger(ledger: Path) -> None:
     """Only a flowparty ledger is backed up: an empty or foreign file is refused (exit 3), untouched."""
-    from flowparty import db, diagnose
+    from flowparty import diagnose
 
     if ledger.is_dir():
         raise diagnose.explain(IsADirectoryError(21, "Is a directory", str(ledger)), ledger)
@@ -79,7 +80,7 @@ def _require_ledger(ledger: Path) -> None:
     try:
         conn = sqlite3.connect(f"file:{ledger.as_posix()}?mode=ro", uri=True)
         try:
-            applied = db._applied_migrations(conn)
+            applied = applied_migrations(conn)
             if not applied:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
@@ -93,8 +94,6 @@ def _require_ledger(ledger: Path) -> None:
 def copy(ledger: Path, dest: Path) -> Path:
     """Copy the ledger to dest (which must not exist) as one consistent snapshot, verified by SQLite's
     integrity check before it gets its name; returns dest. A bad copy is never called good (exit 3)."""
-    from flowparty.db import BUSY_TIMEOUT_MS
-
     if not ledger.exists():
         raise LedgerError(L.LEDGER_MISSING.format(path=ledger), L.LEDGER_MISSING_HINT)
     _require_ledger(ledger)

@@ -20,11 +20,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from flowparty import labels as L
+from flowparty import backup, labels as L
 from flowparty.errors import BadInput, LedgerError
+from flowparty.ledgerfile import BUSY_TIMEOUT_MS, MIGRATION_SET, applied_migrations
 
-MIGRATION_SET = "flowparty"
-BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536  # SQLite's page cache, filled only as pages are read: big imports stop spilling to the WAL
 READ_MMAP_BYTES = 1 << 30  # read-only commands map the file instead of copying its pages (an audit: -15%)
 
@@ -488,16 +487,6 @@ MIGRATIONS = (m001_initial, m002_branches, m003_dues_standards, m004_corrections
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    try:
-        rows = conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", [MIGRATION_SET]
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    return [row[0] for row in rows]
-
-
 def _migrate(conn: sqlite3.Connection) -> None:
     """Apply pending steps, each in its own transaction with its bookkeeping row (sqlite-utils Migrations)."""
     from sqlite_utils import Database, Migrations
@@ -862,7 +851,7 @@ def open_ledger(path: Path, readonly: bool = False) -> Ledger:
             raise LedgerError(L.LEDGER_FOREIGN.format(path=path), L.LEDGER_FOREIGN_HINT)
         conn = _connect(path, readonly=True)
         try:
-            applied = _applied_migrations(conn)
+            applied = applied_migrations(conn)
             known = [step.__name__ for step in MIGRATIONS]
             unknown = [name for name in applied if name not in known]
             if not applied:
@@ -941,8 +930,6 @@ def is_busy(error: sqlite3.DatabaseError) -> bool:
 
 def _migrate_with_backup(path: Path) -> None:
     """An older ledger moves forward only after a copy of it as it was is safe in its backups folder."""
-    from flowparty import backup
-
     conn = _connect(path)
     try:
         require_sound(conn, path)

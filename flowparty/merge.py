@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from flowparty import labels as L
-from flowparty.db import MIGRATION_SET, MIGRATIONS, Ledger, _applied_migrations, _connect
+from flowparty.db import MIGRATIONS, Ledger, _connect
+from flowparty.ledgerfile import MIGRATION_SET, applied_migrations
 from flowparty.errors import BadInput, LedgerError
 
 # each table with the columns that point at rows of other merged tables, in an order that puts parents first
@@ -92,7 +93,7 @@ def read_source(path: Path, township: Ledger) -> Source:
         raise LedgerError(L.LEDGER_DAMAGED.format(path=path, detail=error), L.LEDGER_DAMAGED_HINT) from error
     try:
         conn.execute("BEGIN")
-        applied = _applied_migrations(conn)
+        applied = applied_migrations(conn)
         if not applied:
             raise BadInput(L.MERGE_NOT_LEDGER.format(path=path))
         if set(applied) - {step.__name__ for step in MIGRATIONS}:
