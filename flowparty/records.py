@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+import time as _time
+from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
 from flowparty import labels as L
@@ -35,8 +36,17 @@ Member = sqlite3.Row
 DEFAULT_REPORT_MONTHS = 12
 
 
+_today: list = [None, 0.0]  # the day, and the time.time() at which it ends (the next local midnight)
+
+
 def today() -> date:
-    return date.today()
+    """The local date, computed again only after midnight: an import checks a date or two a row against it."""
+    now = _time.time()
+    if now >= _today[1]:
+        day = date.fromtimestamp(now)
+        midnight = datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()
+        _today[0], _today[1] = day, midnight
+    return _today[0]
 
 
 # ---------------------------------------------------------------- checks shared by the steps
