@@ -393,7 +393,8 @@ class Outflows(Roster):
 def _destination(c: Cells) -> parse.Destination:
     """省, 市 and 详细地址 in their own columns (as export writes them) are taken as they are; a single 流入地
     column is split by parse.parse_destination, a 详细地址 beside it joining the detail."""
-    if c.get("province") or c.get("city"):
+    values = c.values
+    if (values.get("province") is not None or values.get("city") is not None) and (c.get("province") or c.get("city")):
         return parse.Destination(c.get("province") or "", c.get("city") or "", c.get("address") or "")
     destination = c.need("destination", parse.parse_destination)
     address = c.get("address")
@@ -408,7 +409,8 @@ def _as_was(member) -> dict:
 
 
 def _yes(c: Cells, key: str) -> bool:
-    return c.get(key, parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES[key][0]) == "1"
+    return c.values.get(key) is not None and \
+        c.get(key, parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES[key][0]) == "1"
 
 
 class ByMember(Batch):
