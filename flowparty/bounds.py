@@ -172,31 +172,42 @@ def _too_long(chars: int, path: Path) -> None:
     raise InputTooBig(L.BOUNDS_CELL_FILE.format(length=chars, path=path.name), L.BOUNDS_CELL_HINT)
 
 
+_CSV_SEPARATORS = bytes.maketrans(b',\t;"\r', b"\n\n\n\n\n")  # every byte that ends a run, as a line break
+
+
 def check_csv(path: Path) -> None:
-    """A CSV cell longer than the limit: a run of characters with no separator, quote or line break."""
-    run = 0
+    """A CSV cell longer than the limit: a run of characters with no separator, quote or line break.
+
+    Read in CHUNK pieces; the run after a piece's last separator is carried into the next piece, so a cell that
+    crosses a piece boundary is measured whole (and the last cell of the file too). A run of 2 * WINDOW bytes or
+    more holds a whole aligned window without a separator: only such windows are measured, in characters."""
+    carry = b""
     with open(path, "rb") as handle:
-        while True:
-            piece = handle.read(CHUNK)
-            if not piece:
-                break
-            parts = re.split(rb'[,\t;"\r\n]', piece)
-            if len(parts) == 1:
-                run += len(piece)
-            else:
-                if run + len(parts[0]) > MAX_CELL_CHARS and _chars_csv(run, parts[0]) > MAX_CELL_CHARS:
-                    _too_long(run + len(parts[0]), path)
-                longest = max(map(len, parts[1:-1]), default=0)
-                if longest > MAX_CELL_CHARS:
-                    cell = max(parts[1:-1], key=len)
-                    if len(cell.decode("utf-8", "replace")) > MAX_CELL_CHARS:
-                        _too_long(len(cell.decode("utf-8", "replace")), path)
-                run = len(parts[-1])
-            if run > 4 * (MAX_CELL_CHARS + 1):
-                _too_long(run // 4, path)
-    if run > MAX_CELL_CHARS:
-        pass  # the last cell: measured in bytes only; a file ending in one huge cell is caught above at 4x
+        while piece := handle.read(CHUNK):
+            raw = carry + piece if carry else piece
+            marked = raw.translate(_CSV_SEPARATORS)
+            last = marked.rfind(b"\n")
+            if last < 0:  # no separator at all: the run goes on
+                carry = raw
+                if len(carry) > 4 * (MAX_CELL_CHARS + 1):  # even four bytes a character, too long for one cell
+                    _too_long(_csv_chars(carry), path)
+                continue
+            _csv_runs(marked, raw, last, path)
+            carry = raw[last + 1:]
+    _csv_runs(carry.translate(_CSV_SEPARATORS) + b"\n", carry + b"\n", len(carry), path)
 
 
-def _chars_csv(run_before: int, part: bytes) -> int:
-    return run_before // 4 + len(part.decode("utf-8", "replace")) if run_before else len(part.decode("utf-8", "replace"))
+def _csv_runs(marked: bytes, raw: bytes, end: int, path: Path) -> None:
+    """Refuse a run of marked[:end] (separators as b'\\n') longer than the cell limit, counted in raw's characters."""
+    for start in range(0, end, WINDOW):
+        if marked.find(b"\n", start, min(start + WINDOW, end)) >= 0:
+            continue
+        left = marked.rfind(b"\n", 0, start) + 1
+        right = marked.find(b"\n", start)
+        chars = _csv_chars(raw[left:right if right >= 0 else len(raw)])
+        if chars > MAX_CELL_CHARS:
+            _too_long(chars, path)
+
+
+def _csv_chars(run: bytes) -> int:
+    return len(run.decode("utf-8", "replace"))

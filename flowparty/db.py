@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from flowparty import backup, labels as L
 from flowparty.errors import BadInput, LedgerError
@@ -623,32 +623,40 @@ class Ledger:
         Inside an import batch a table of BATCHED gets the batch id on every row and no history row of its own:
         the batch's one entry (finish_batch) counts them. Elsewhere SQLite builds each row's history from the rows
         just written (json_object of the given columns): no JSON is encoded in Python."""
-        self._require_transaction()
         if not rows:
+            self._require_transaction()
             return []
         columns = list(rows[0])
+        pick = itemgetter(*columns)  # rows bound as tuples: faster than by name
+        return self.insert_rows(table, columns, map(pick, rows) if len(columns) > 1
+                                else ([row[columns[0]]] for row in rows), len(rows))
+
+    def insert_rows(self, table: str, columns: list[str], rows: Iterable[Sequence[Any]], count: int) -> list[int]:
+        """insert_many of rows given as tuples in the order of columns (count of them): what an import binds,
+        its dates already ISO text, so that no adapter runs a value."""
+        self._require_transaction()
+        if not count:
+            return []
         batched = self.batch_id is not None and table in BATCHED
         names, marks = columns, ["?"] * len(columns)
         if batched and "batch_id" not in columns:
             names, marks = [*columns, "batch_id"], [*marks, str(int(self.batch_id))]
-        pick = itemgetter(*columns)  # rows bound as tuples: faster than by name
         first = (self.scalar(f"SELECT max(id) FROM {table}") or 0) + 1
         try:
-            self.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})",
-                                  map(pick, rows) if len(columns) > 1 else ([row[columns[0]]] for row in rows))
+            self.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})", rows)
         except sqlite3.IntegrityError as error:
             raise BadInput(L.CONFLICT.format(detail=error)) from error
         if batched:
-            self.batch_counts[table] = self.batch_counts.get(table, 0) + len(rows)
+            self.batch_counts[table] = self.batch_counts.get(table, 0) + count
             written = self.scalar(f"SELECT max(id) FROM {table}") - first + 1
         else:
             written = self.conn.execute(
                 _history_of(table, columns, "insert", "id >= ?"),
                 [datetime.now().isoformat(timespec="seconds"), self.command, table, self.batch_id,
                  self.transaction_id(), first]).rowcount
-        if written != len(rows):
-            raise RuntimeError(f"{table}: {len(rows)} rows inserted, but ids from {first} numbered {written}")
-        return list(range(first, first + len(rows)))
+        if written != count:
+            raise RuntimeError(f"{table}: {count} rows inserted, but ids from {first} numbered {written}")
+        return list(range(first, first + count))
 
     def begin_batch(self, kind: str, file_name: str, file_hash: str) -> int:
         """Start an import: its import_batches row, whose id the rows it adds will carry."""

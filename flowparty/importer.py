@@ -17,6 +17,7 @@ counts, the columns nothing read, the places that could not be placed).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -164,17 +165,30 @@ def _id_numbers(rows: list[Cells]) -> list[str]:
 
 def _references(rows: list[Cells]) -> tuple[list[str], set[str]]:
     """The valid 身份证号 of the rows, and the names of the rows that give none: the members to load (a name
-    given beside a 身份证号 is not looked up, so a chunk never loads every namesake of its members)."""
-    ids, names = set(), set()
+    given beside a 身份证号 is not looked up, so a chunk never loads every namesake of its members). Each distinct
+    身份证号 cell is parsed once (a year of dues names each member twelve times)."""
+    first: dict = {}
     for c in rows:
+        raw = c.values.get("id_number")
+        key = raw if type(raw) is str or raw is None else (type(raw), raw)  # 1, 1.0 and True are equal
+        if key not in first:
+            first[key] = c
+    ids, blank = set(), set()
+    for key, c in first.items():
         try:
             id_number = c.get("id_number", parse.parse_id_number)
         except _CellError:  # reported when the row is checked
             continue
         if id_number:
             ids.add(id_number)
-        elif name := c.get("name"):
-            names.add(name)
+        else:
+            blank.add(key)
+    names = set()
+    if blank:  # rows that give no 身份证号: their members by name
+        for c in rows:
+            raw = c.values.get("id_number")
+            if (raw if type(raw) is str or raw is None else (type(raw), raw)) in blank and (name := c.get("name")):
+                names.add(name)
     return sorted(ids), names
 
 
@@ -379,7 +393,8 @@ class Outflows(Roster):
 def _destination(c: Cells) -> parse.Destination:
     """省, 市 and 详细地址 in their own columns (as export writes them) are taken as they are; a single 流入地
     column is split by parse.parse_destination, a 详细地址 beside it joining the detail."""
-    if c.get("province") or c.get("city"):
+    values = c.values
+    if (values.get("province") is not None or values.get("city") is not None) and (c.get("province") or c.get("city")):
         return parse.Destination(c.get("province") or "", c.get("city") or "", c.get("address") or "")
     destination = c.need("destination", parse.parse_destination)
     address = c.get("address")
@@ -394,7 +409,8 @@ def _as_was(member) -> dict:
 
 
 def _yes(c: Cells, key: str) -> bool:
-    return c.get(key, parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES[key][0]) == "1"
+    return c.values.get(key) is not None and \
+        c.get(key, parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES[key][0]) == "1"
 
 
 class ByMember(Batch):
@@ -432,6 +448,10 @@ class ByMember(Batch):
 
 
 class Dues(ByMember):
+    """党费 rows. What depends on the payment alone (所属期, 金额, 交纳日期: parsed, the plausible amount,
+    records.check_payment) is worked out once for each distinct payment of the file, what depends on the member
+    (records.check_payer) a row; the rows are staged as tuples, their dates ISO text."""
+
     def __init__(self, led: Ledger, rows: list[Cells]):
         from flowparty.dues import plausible_limit
 
@@ -441,27 +461,73 @@ class Dues(ByMember):
         for row in _of_members(led, "SELECT member_id, period FROM dues WHERE member_id IN ? AND void_reason IS NULL",
                                self.member_ids):
             self.paid.setdefault(row["member_id"], set()).add(row["period"])
+        self.payments = rows[0].parsed.setdefault(_PAYMENTS, {}) if rows else {}  # the file's, across chunks
+        self.by_id_cell: dict = {}  # a 身份证号 cell as written -> its member (the chunk's)
+        self.tuples: list[tuple] = []
+
+    def payment(self, c: Cells, key: tuple) -> tuple:
+        """(months, records.Payment or the BadInput check_payment raised) of a row's payment cells; a cell that
+        does not parse raises _CellError (each is cached: a bad payment is reported for every row that gives it)."""
+        found = self.payments.get(key)
+        if found is None:
+            try:
+                periods = c.need("period", parse.parse_periods)
+                amount = c.need("amount", parse.parse_amount)
+                check_plausible(amount, len(periods), self.limit)
+                paid_on = c.need("paid_on", parse.parse_date, L.FIELD_PAID_ON)
+            except (_CellError, BadInput) as error:
+                found = error
+            else:
+                try:
+                    found = records.check_payment(periods=periods, amount_fen=amount, paid_on=paid_on)
+                except BadInput as error:
+                    found = ([str(m) for m in periods], error)
+            self.payments[key] = found
+        if isinstance(found, Exception):
+            raise found.with_traceback(None)
+        return found
 
     def row(self, c: Cells) -> str:
-        member = self.member(c)
-        periods = c.need("period", parse.parse_periods)
-        amount = c.need("amount", parse.parse_amount)
-        check_plausible(amount, len(periods), self.limit)
-        paid_on = c.need("paid_on", parse.parse_date, L.FIELD_PAID_ON)
-        paid = self.paid.setdefault(member["id"], set())
-        months = [str(m) for m in periods]
-        already = sorted(m for m in months if m in paid)
-        if len(already) == len(months):
+        values = c.values
+        id_cell = values.get("id_number")
+        member = self.by_id_cell.get(id_cell) if id_cell is not None else None
+        if member is None:
+            member = self.member(c)
+            if id_cell is not None:
+                self.by_id_cell[id_cell] = member
+        key = (values.get("period"), values.get("amount"), values.get("paid_on"))
+        if not (type(key[0]) is str and type(key[1]) is str and type(key[2]) is str):  # 1, 1.0 and True are equal
+            key = tuple(v if type(v) is str else (type(v), v) for v in key)
+        payment = self.payment(c, key)
+        months, error = (payment.periods, None) if type(payment) is records.Payment else payment
+        member_id = member["id"]
+        paid = self.paid.get(member_id)
+        if paid is None:
+            paid = self.paid[member_id] = set()
+        already = [m for m in months if m in paid] if paid else []
+        if already and len(already) == len(months):
             return UNCHANGED
-        self.rows += records.check_dues(
-            self.as_of(member, paid_on), paid=already, periods=periods, amount_fen=amount, paid_on=paid_on,
-            paid_to=c.get("paid_to", parse.parse_choice, L.PAID_TO, L.FIELD_PAID_TO) or "home",
-            receipt=c.get("receipt"))
+        if error is not None:
+            raise error.with_traceback(None)
+        records.check_payer(self.as_of(member, payment.paid_on) if self.transferred_on else member, payment,
+                            paid=sorted(already))
+        paid_to = c.get("paid_to", parse.parse_choice, L.PAID_TO, L.FIELD_PAID_TO) or "home" \
+            if "paid_to" in values else "home"
+        receipt = records._optional(c.get("receipt")) if "receipt" in values else None
+        paid_on = payment.paid_on_text
+        if len(months) == 1:
+            self.tuples.append((member_id, months[0], payment.shares[0], paid_on, paid_to, receipt))
+        else:
+            self.tuples += [(member_id, month, share, paid_on, paid_to, receipt)
+                            for month, share in zip(months, payment.shares)]
         paid.update(months)
         return ADDED
 
     def write(self, led: Ledger) -> None:
-        led.insert_many("dues", self.rows)
+        led.insert_rows("dues", list(records.DUES_COLUMNS[:-1]), self.tuples, len(self.tuples))
+
+
+_PAYMENTS = "\0payments"  # the key of the payments cache among a file's parsed columns
 
 
 class Reports(ByMember):
@@ -583,6 +649,17 @@ def _run_table(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
     ignored = list(getattr(table, "ignored", None) or [])
     if ignored:
         outcome.ignored_columns[table.sheet] = ignored
+    collecting = gc.isenabled()
+    gc.disable()  # a table read and checked makes millions of objects that live until their chunk is written:
+    try:  # the collector would walk them again and again, and finds no cycles among them
+        _run_chunks(led, spec, table, outcome, progress, parsed, replay)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_chunks(led: Ledger, spec: Kind, table: sheets.Table, outcome: Outcome,
+                progress: Callable[[Iterable, int | None], Iterator], parsed: dict, replay: bool) -> None:
     for chunk in _chunks(progress(table.rows, table.total), CHUNK_ROWS):
         for known in parsed.values():
             if len(known) > PARSED_LIMIT:  # a column of distinct values (IDs, names): the repeating ones stay

@@ -361,13 +361,16 @@ def parse_id_number(value: object, field: str = L.FIELD_ID) -> str:
 
     A number (an Excel cell not formatted as text: 5.11321E+17, its last digits lost) gets its own message.
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise BadInput(L.ID_AS_NUMBER.format(field=field, value=shown(_as_typed(value))), L.ID_AS_NUMBER_HINT)
-    text = _SPACES.sub("", normalize(value)).upper()
-    if _ID_AS_NUMBER_TEXT.match(text):
-        raise BadInput(L.ID_AS_NUMBER.format(field=field, value=shown(value)), L.ID_AS_NUMBER_HINT)
-    if not _ID_FORM.fullmatch(text):
-        raise BadInput(L.BAD_ID_FORM.format(field=field, value=shown(value)), L.ID_HINT)
+    if type(value) is str and len(value) == 18 and value.isascii() and _ID_FORM.fullmatch(value):
+        text = value  # already in its folded form (17 ASCII digits and a digit or X): nothing to fold
+    else:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise BadInput(L.ID_AS_NUMBER.format(field=field, value=shown(_as_typed(value))), L.ID_AS_NUMBER_HINT)
+        text = _SPACES.sub("", normalize(value)).upper()
+        if _ID_AS_NUMBER_TEXT.match(text):
+            raise BadInput(L.ID_AS_NUMBER.format(field=field, value=shown(value)), L.ID_AS_NUMBER_HINT)
+        if not _ID_FORM.fullmatch(text):
+            raise BadInput(L.BAD_ID_FORM.format(field=field, value=shown(value)), L.ID_HINT)
     if id_check_digit(text[:17]) != text[17]:
         raise BadInput(L.BAD_ID_CHECK.format(field=field, value=shown(value)), L.ID_HINT)
     try:

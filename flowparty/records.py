@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
-from typing import Callable, Iterable
+import time as _time
+from datetime import date, datetime, timedelta
+from typing import Callable, Iterable, NamedTuple
 
 from flowparty import labels as L
 from flowparty.asof import outflow_on
@@ -35,8 +36,17 @@ Member = sqlite3.Row
 DEFAULT_REPORT_MONTHS = 12
 
 
+_today: list = [None, 0.0]  # the day, and the time.time() at which it ends (the next local midnight)
+
+
 def today() -> date:
-    return date.today()
+    """The local date, computed again only after midnight: an import checks a date or two a row against it."""
+    now = _time.time()
+    if now >= _today[1]:
+        day = date.fromtimestamp(now)
+        midnight = datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()
+        _today[0], _today[1] = day, midnight
+    return _today[0]
 
 
 # ---------------------------------------------------------------- checks shared by the steps
@@ -480,27 +490,49 @@ def check_in(led: Ledger, member: Member, *, org: str, checked_in_on: date, bran
 # ---------------------------------------------------------------- 6. dues
 
 
+class Payment(NamedTuple):
+    """A payment as check_payment found it: what depends on the payment alone, not on who paid it."""
+
+    periods: tuple[str, ...]  # the months, as the ledger writes them (2026-01)
+    shares: tuple[int, ...]  # fen a month, the first months carrying the odd fen
+    paid_on: date
+    paid_on_text: str  # paid_on as ISO text, as SQLite stores it
+
+
 def record_dues(led: Ledger, member: Member, *, periods: list[Month], amount_fen: int, paid_on: date,
                 paid_to: str = "home", receipt: str | None = None) -> list[int]:
     """党费: the total paid, split evenly over the months in fen; a month is paid once."""
-    rows = check_dues(member, paid=paid_months(led, member["id"], periods), periods=periods,
-                      amount_fen=amount_fen, paid_on=paid_on, paid_to=paid_to, receipt=receipt)
-    return led.insert_many("dues", [{**row, "batch_id": led.batch_id} for row in rows])
+    payment = check_payment(periods=periods, amount_fen=amount_fen, paid_on=paid_on)
+    check_payer(member, payment, paid=paid_months(led, member["id"], periods))
+    receipt = _optional(receipt)
+    return led.insert_rows("dues", list(DUES_COLUMNS), [
+        (member["id"], month, share, payment.paid_on_text, paid_to, receipt, led.batch_id)
+        for month, share in zip(payment.periods, payment.shares)], len(payment.periods))
 
 
-def check_dues(member: Member, *, paid: list[str], periods: list[Month], amount_fen: int, paid_on: date,
-               paid_to: str = "home", receipt: str | None = None) -> list[dict]:
-    """The checks of record_dues, given which of the months are paid already: one dues row a month."""
-    _refuse_inactive(member)
+DUES_COLUMNS = ("member_id", "period", "amount_fen", "paid_on", "paid_to", "receipt", "batch_id")
+
+
+def check_payment(*, periods: list[Month], amount_fen: int, paid_on: date) -> Payment:
+    """The checks of record_dues that depend on the payment alone (an import makes them once for each distinct
+    payment of its file): not dated in the future, and at least one fen a month."""
     _not_future(paid_on, L.FIELD_PAID_ON)
-    _not_before(paid_on, L.FIELD_PAID_ON, as_date(member["joined_on"]), L.FIELD_JOINED)
-    if paid:
-        raise BadInput(L.DUES_ALREADY_PAID.format(name=member["name"], months="、".join(paid)))
     shares = split_fen(amount_fen, len(periods))
     if 0 in shares:
         raise BadInput(L.AMOUNT_TOO_SMALL.format(amount=format_fen(amount_fen), months=len(periods)))
-    return [{"member_id": member["id"], "period": str(month), "amount_fen": share, "paid_on": paid_on,
-             "paid_to": paid_to, "receipt": _optional(receipt)} for month, share in zip(periods, shares)]
+    return Payment(tuple(str(month) for month in periods), tuple(shares), paid_on, paid_on.isoformat())
+
+
+def check_payer(member: Member, payment: Payment, *, paid: list[str]) -> None:
+    """The checks of record_dues that depend on the member, given which of the months are paid already: an active
+    member, who had joined when they paid, and who had not paid any of the months."""
+    _refuse_inactive(member)
+    joined = member["joined_on"]
+    if joined and payment.paid_on_text < (joined if type(joined) is str else joined.isoformat()):
+        _not_before(payment.paid_on, L.FIELD_PAID_ON, as_date(joined) if type(joined) is str else joined,
+                    L.FIELD_JOINED)
+    if paid:
+        raise BadInput(L.DUES_ALREADY_PAID.format(name=member["name"], months="、".join(paid)))
 
 
 def paid_months(led: Ledger, member_id: int, periods: Iterable[Month]) -> list[str]:

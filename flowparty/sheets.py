@@ -442,8 +442,11 @@ def _read_csv(path: Path) -> Iterator[list[object]]:
     that export protected with a leading ' comes back as it was written."""
     try:
         with path.open(encoding=csv_encoding(path), newline="") as handle:
-            for row in csv.reader(handle):
-                yield [(v[1:] if v.startswith(_PROTECTED) else v).strip() or None for v in row]  # _cells of text
+            for row in csv.reader(handle):  # _cells of text; a line without a ' has no protected cell
+                if "'" in "".join(row):
+                    yield [(v[1:] if v.startswith(_PROTECTED) else v).strip() or None for v in row]
+                else:
+                    yield [v.strip() or None for v in row]
     except UnicodeDecodeError:
         raise BadInput(L.CSV_ENCODING.format(path=path), L.CSV_ENCODING_HINT) from None
     except csv.Error:
@@ -563,10 +566,22 @@ def _data_rows(rest_of_head: list, rows, first_number: int, columns: dict[str, i
     number = first_number
     keys, cols = list(columns), list(columns.values())
     pick, width = itemgetter(*cols, cols[0]), max(cols) + 1  # the extra column keeps a 1-column pick a tuple
+    few = len(keys) - 1  # a row with fewer cells than this given is blank (or holds a 序号 alone)
+    marks = _MARKS
     for source in (rest_of_head, rows):
         for row in source:
             if len(row) >= width:
-                values = dict(zip(keys, pick(row)))
+                picked = pick(row)
+                values = dict(zip(keys, picked))
+                # the common row, decided here: enough cells given, and none of its first three cells starts
+                # like a 合计 or a note (cells come trimmed); anything else is left to _skipped
+                if picked.count(None) - (picked[-1] is None) < few and len(row) >= 3 \
+                        and (a := row[0]) is not None and (b := row[1]) is not None and (c := row[2]) is not None \
+                        and (type(a) is not str or a[0] not in marks) and (type(b) is not str or b[0] not in marks) \
+                        and (type(c) is not str or c[0] not in marks):
+                    yield Row(number, values)
+                    number += 1
+                    continue
             else:  # a short row (a CSV line, a streamed row ending early)
                 values = {key: row[col] if col < len(row) else None for key, col in columns.items()}
             if not _skipped(row, values):

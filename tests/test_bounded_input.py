@@ -119,6 +119,43 @@ def test_a_csv_cell_past_excels_limit_is_refused(cli, ledger, tmp_path, unchange
     assert result.exit_code == 2 and "32767" in result.stderr, result.stderr
 
 
+def _straddling_csv(path: Path, cell: str, end: str = "\n") -> Path:
+    """A roster CSV of ordinary rows whose oversized 备注 cell starts 20,000 bytes before the first 1 MiB read
+    boundary, so that it crosses it: half the cell in one piece, half in the next."""
+    head, lines, size = "姓名,身份证号,备注\n", [], 0
+    size = len(head.encode())
+    serial = 1
+    while True:
+        line = f"党员{serial},{make_id(serial=serial)},\n"
+        if size + len(line.encode()) + 100 > bounds.CHUNK - 20_000:
+            break
+        lines.append(line)
+        size += len(line.encode())
+        serial += 1
+    last = f"党员{serial},{make_id(serial=serial)},"
+    padding = bounds.CHUNK - 20_000 - size - len(last.encode())
+    lines.append(f"党员{serial + 1},{make_id(serial=serial + 1)},{'b' * max(padding - 30, 1)}\n")
+    path.write_bytes((head + "".join(lines) + last + cell + end).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("end", ["\n", ""], ids=["then-a-line-break", "at-the-end-of-the-file"])
+def test_a_csv_cell_across_a_read_boundary_is_refused(cli, ledger, tmp_path, unchanged, end):
+    register = _straddling_csv(tmp_path / "名册.csv", "a" * 40_000, end)
+    data = register.read_bytes()
+    start = data.index(b"a" * 40_000)
+    assert start < bounds.CHUNK < start + 40_000  # the cell crosses the boundary
+    with pytest.raises(bounds.InputTooBig):
+        bounds.check_csv(register)
+    with unchanged():
+        result = cli("import", "members", register)
+    assert result.exit_code == 2 and "32767" in result.stderr, result.stderr
+
+
+def test_a_csv_cell_at_the_limit_across_a_read_boundary_passes(tmp_path):
+    bounds.check_csv(_straddling_csv(tmp_path / "名册.csv", "a" * 32_767))
+
+
 def test_ordinary_workbooks_pass_the_check(tmp_path):
     rows = [_header()] + [_cell(f"A{r}", f"党员{r}") + _cell(f"B{r}", make_id(serial=r)) for r in range(2, 500)]
     bounds.check_input(_workbook(tmp_path / "ok.xlsx", rows))
