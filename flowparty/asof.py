@@ -109,16 +109,18 @@ FACTS = MappingProxyType({
          AND k.outflow_id = o.id AND k.checked_in_on <= :d AND k.void_reason IS NULL)
          THEN (SELECT min(c.issued_on) FROM cards c WHERE c.member_id = m.id AND c.outflow_id = o.id
                AND c.issued_on <= :d AND (c.voided_on IS NULL OR c.voided_on > c.issued_on)) END""",
-    "last_report": """(SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id AND r.reported_on <= :d
-         AND r.void_reason IS NULL)""",
-    "last_contact": """(SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id AND x.contacted_on <= :d
-         AND x.void_reason IS NULL)""",
-    "last_checkin": """(SELECT max(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id
-         AND k.checked_in_on <= :d AND k.void_reason IS NULL)""",
-    "last_org_life": """(SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id AND g.held_on <= :d
-         AND g.void_reason IS NULL)""",
-    "last_change": """(SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id
-         AND u.changed_on <= :d AND u.void_reason IS NULL)""",
+    # the days the silence rules (FP301-FP303) compare are '' for none, so Python's max reads them as they come
+    "last_report": """COALESCE((SELECT max(r.reported_on) FROM reports r WHERE r.member_id = m.id
+         AND r.reported_on <= :d AND r.void_reason IS NULL), '')""",
+    # FP302's other signs of life, the latest of three, one column: a contact, a check-in or an outflow change
+    "last_heard": """max(COALESCE((SELECT max(x.contacted_on) FROM contacts x WHERE x.member_id = m.id
+         AND x.contacted_on <= :d AND x.void_reason IS NULL), ''),
+         COALESCE((SELECT max(k.checked_in_on) FROM checkins k WHERE k.member_id = m.id
+         AND k.checked_in_on <= :d AND k.void_reason IS NULL), ''),
+         COALESCE((SELECT max(u.changed_on) FROM outflow_changes u WHERE u.member_id = m.id
+         AND u.changed_on <= :d AND u.void_reason IS NULL), ''))""",
+    "last_org_life": """COALESCE((SELECT max(g.held_on) FROM org_life g WHERE g.member_id = m.id
+         AND g.held_on <= :d AND g.void_reason IS NULL), '')""",
     "first_unpaid": f"""max({_index('COALESCE(b.since, :since)')}, COALESCE({_index('o.left_on')}, 0),
          COALESCE({_index('m.joined_on')}, 0),
          COALESCE((SELECT {_index('p.period')} + 1 FROM dues p WHERE p.member_id = m.id AND p.void_reason IS NULL
