@@ -7,6 +7,7 @@ text is always written as text, so a value beginning with = + - @ can never beco
 from __future__ import annotations
 
 import csv
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,7 @@ class Sheet:
     name: str
     headers: Sequence[str]
     types: Sequence[str]
-    rows: list[list]
+    rows: list[Sequence]  # one tuple (or list) a row, a value per column: str, int, date, None
 
 
 # ---------------------------------------------------------------- what each kind holds
@@ -69,6 +70,13 @@ def _all(led: Ledger, sql: str, as_of: date) -> list:
     return led.conn.execute(sql, {"d": as_of.isoformat()}).fetchall()
 
 
+def _tuples(led: Ledger, sql: str, as_of: date) -> sqlite3.Cursor:
+    """The rows as plain tuples (no sqlite3.Row made only to be taken apart)."""
+    cursor = led.conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, {"d": as_of.isoformat()})
+
+
 def _maskers(mask: bool) -> tuple[Callable, Callable]:
     from flowparty.parse import mask_id, mask_phone
 
@@ -85,22 +93,24 @@ def register(led: Ledger, as_of: date, mask: bool = False) -> Sheet:
 
     ids, phones = _maskers(mask)
     updated = outflow_values(led, as_of)
-    outflows = []
-    for row in map(dict, _all(led, _REGISTER_SQL, as_of)):
-        values = dict(updated.get(row["id"], {}))
-        if "phone" in values:
-            values["away_phone"] = values.pop("phone")
-        outflows.append({**row, **values})
-    rows = [
-        [n, r["name"], r["gender"], ids(r["id_number"]), phones(r["away_phone"] or r["member_phone"]),
-         as_date(r["joined_on"]), as_date(r["left_on"]), r["province"] or None, r["city"] or None,
-         r["address"] or None, r["reason"], r["employer"], r["unit_type"], as_date(r["expected_return"]),
-         phones(r["away_phone"]), L.YES_NO[r["fixed_place"]], L.YES_NO[r["briefed"]], r["card_no"],
-         as_date(r["card_issued"]), L.REGISTER_STATUS[r["end_kind"]],
-         as_date(r["ended_on"]) if r["end_kind"] == "returned" else None, as_date(r["inspected_on"]),
-         as_date(r["ended_on"]) if r["end_kind"] == "transferred" else None, r["transfer_to"], r["summary"]]
-        for n, r in enumerate(outflows, 1)
-    ]
+    cursor = _tuples(led, _REGISTER_SQL, as_of)
+    names = [column[0] for column in cursor.description]
+    yes_no, status, day = L.YES_NO, L.REGISTER_STATUS, date.fromisoformat
+    rows = []
+    for n, row in enumerate(cursor, 1):
+        if row[0] in updated:  # few outflows have dated updates: their fields as they stood on the day
+            values = {("away_phone" if k == "phone" else k): v for k, v in updated[row[0]].items()}
+            row = tuple(values.get(name, value) for name, value in zip(names, row))
+        (_, name, gender, id_number, member_phone, joined_on, left_on, province, city, address, reason, employer,
+         unit_type, expected_return, away_phone, fixed_place, briefed, card_no, card_issued, ended_on, end_kind,
+         inspected_on, transfer_to, summary) = row
+        rows.append((
+            n, name, gender, ids(id_number), phones(away_phone or member_phone), day(joined_on) if joined_on else None,
+            day(left_on) if left_on else None, province or None, city or None, address or None, reason, employer,
+            unit_type, day(expected_return) if expected_return else None, phones(away_phone), yes_no[fixed_place],
+            yes_no[briefed], card_no, day(card_issued) if card_issued else None, status[end_kind],
+            day(ended_on) if ended_on and end_kind == "returned" else None, day(inspected_on) if inspected_on else None,
+            day(ended_on) if ended_on and end_kind == "transferred" else None, transfer_to, summary))
     types = (NUMBER, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, TEXT, TEXT, TEXT,
              TEXT, DATE, TEXT, DATE, DATE, DATE, TEXT, TEXT)
     return Sheet(L.EXPORT_KINDS["register"], L.EXPORT_HEADERS["register"], types, rows)
@@ -295,22 +305,61 @@ def cell_width(value: object) -> int:
     return display_width(value.isoformat() if isinstance(value, date) else str(value))
 
 
-def _widths(sheet: Sheet) -> list[int]:
+def _widths(sheet: Sheet, columns: Sequence[Sequence]) -> list[int]:
+    """Each column's width: its widest header or value on screen (a date as written), two more, at most MAX_WIDTH.
+
+    Read by column over the distinct values: a value of narrow characters is as wide as it is long, and one of
+    n characters takes at most 2n columns, so the values are measured longest first until 2n is no wider than
+    the widest found (or the widest allowed): no shorter value can be wider, and the rest go uncounted."""
     widths = [cell_width(h) for h in sheet.headers]
-    for row in sheet.rows:
-        for i, value in enumerate(row):
-            if value is not None:
-                text = "000000.00" if sheet.types[i] == MONEY else value.isoformat() if isinstance(value, date) \
-                    else str(value)
-                if 2 * len(text) > widths[i]:  # at most two columns a character: most values need no counting
-                    widths[i] = max(widths[i], cell_width(text))
+    for i, column in enumerate(columns):
+        values = set(column)
+        values.discard(None)
+        if not values:
+            continue
+        if sheet.types[i] == MONEY:
+            values = {"000000.00"}
+        texts = {v if v.__class__ is str else v.isoformat() if isinstance(v, date) else str(v) for v in values}
+        best = max(widths[i], max(map(len, texts)))  # the width of the longest, were it all narrow characters
+        for text in sorted(texts, key=len, reverse=True):
+            if 2 * len(text) <= best or best >= MAX_WIDTH - 2:
+                break
+            if not text.isascii():
+                best = max(best, display_width(text))
+        widths[i] = best
     return [min(w + 2, MAX_WIDTH) for w in widths]
+
+
+_ORDINAL_OF_EPOCH = EXCEL_EPOCH.toordinal()
+
+
+def _xlsx_column(values: Sequence, kind: str) -> tuple[Sequence, str | None]:
+    """A column's values as the workbook stores them, and how to write them: "number" (a date as its Excel
+    serial number, money in yuan, a whole number), "string" (text as str), or None when the column mixes kinds
+    and each cell is written by its own (_write_cell: a day before 1 March 1900, Excel's leap-year bug, or a
+    value of another type in a column)."""
+    kinds = set(map(type, values)) - {type(None)}
+    if kind == DATE and kinds <= {date} and all(v is None or v >= EXCEL_LEAP_BUG_ENDS for v in values):
+        return [v.toordinal() - _ORDINAL_OF_EPOCH if v is not None else None for v in values], "number"
+    if kind == MONEY and kinds <= {int, float}:
+        return [v / 100 if v is not None else None for v in values], "number"
+    if kind == NUMBER and kinds <= {int}:
+        return values, "number"
+    if kind == TEXT and kinds <= {str}:
+        return values, "string"
+    return values, None
 
 
 @atomic_file  # path arrives as a private temporary file, renamed into place when the workbook is whole
 def write_xlsx(path: Path, sheets: Sequence[Sheet],
                progress: Callable[[Iterable, int], Iterator] = lambda rows, total: iter(rows)) -> None:
-    """One worksheet per sheet: bold frozen header, fitted widths, dates as dates, money as money, text as text."""
+    """One worksheet per sheet: bold frozen header, fitted widths, dates as dates, money as money, text as text.
+
+    One pass over the rows: the widths are read by column first (_widths), each column's values arrive typed
+    (_xlsx_column), and each cell goes straight to xlsxwriter's undecorated _write_string/_write_number with its
+    column's format, without the A1-notation decorator of write_string and the type dispatch of write/write_row
+    (measured: write_row was slower than this loop). Those two methods are private, so pyproject.toml pins
+    xlsxwriter below 4; a column of mixed kinds is written cell by cell through the public methods."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
@@ -320,22 +369,31 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet],
                TEXT: book.add_format({"num_format": "@"}), NUMBER: None}
     for sheet in sheets:
         ws = book.add_worksheet(sheet.name[:31])
-        for col, width in enumerate(_widths(sheet)):
+        columns = list(zip(*sheet.rows)) or [() for _ in sheet.headers]  # by column, at C speed
+        for col, width in enumerate(_widths(sheet, columns)):
             ws.set_column(col, col, width)
         ws.freeze_panes(1, 0)
         for col, title in enumerate(sheet.headers):
             ws.write_string(0, col, title, header)
-        for r, row in enumerate(progress(sheet.rows, len(sheet.rows)), 1):
+        typed, writers = [], []
+        for col, (values, kind) in enumerate(zip(columns, sheet.types)):
+            values, how = _xlsx_column(values, kind)
+            typed.append(values)
+            fmt = formats[kind]
+            writers.append(ws._write_number if how == "number" else ws._write_string if how == "string" else
+                           (lambda r, c, v, f, kind=kind: _write_cell(ws, r, c, v, kind, formats)))
+        cells = list(zip(writers, [formats[kind] for kind in sheet.types]))
+        for r, row in enumerate(progress(zip(*typed), len(sheet.rows)), 1):
             for col, value in enumerate(row):
-                _write_cell(ws, r, col, value, sheet.types[col], formats)
+                if value is not None:
+                    write, fmt = cells[col]
+                    write(r, col, value, fmt)
         if sheet.rows:
             ws.autofilter(0, 0, len(sheet.rows), len(sheet.headers) - 1)
     book.close()
 
 
 def _write_cell(ws, r: int, col: int, value: object, kind: str, formats: dict) -> None:
-    if value is None:
-        return
     if kind == DATE and isinstance(value, date):
         if value >= EXCEL_LEAP_BUG_ENDS:  # the serial number write_datetime would store, without its slow path
             ws.write_number(r, col, (value - EXCEL_EPOCH).days, formats[DATE])
@@ -417,7 +475,7 @@ def write_errors(path: Path, errors: Sequence, mask: bool = False) -> None:
         ws.write_string(r, 2, column, text)
         ws.write_string(r, 3, value, bad)
         ws.write_string(r, 4, message, text)
-    for col, width in enumerate(_widths(Sheet("", L.ERRORS_HEADERS, (TEXT,) * 5, rows))):
+    for col, width in enumerate(_widths(Sheet("", L.ERRORS_HEADERS, (TEXT,) * 5, rows), list(zip(*rows)))):
         ws.set_column(col, col, width)
     book.close()
 

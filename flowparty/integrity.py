@@ -105,8 +105,14 @@ _FUTURE = (
 )
 _MEMBER_OF = {"members": "x.id", "groups": "x.leader_id",
               "card_reviews": "(SELECT c.member_id FROM cards c WHERE c.id = x.card_id)"}
-# The 6,000,000-row dues table is read by one seek a member into its (member, paid_on) index, not scanned whole.
-_ROWS_OF = {"dues": "members w JOIN dues x ON x.member_id = w.id"}
+_ROWS_OF: dict[str, str] = {}
+# The 6,000,000-row dues table, for both its impossible dates (paid after the real today, paid before joining), is
+# read once: one pass over the members, two range seeks a member into the (member, paid_on) index (MULTI-INDEX OR),
+# not scanned whole, and not a pass for each check.
+_DUES = """SELECT w.id, w.joined_on, x.paid_on, x.period FROM members w JOIN dues x ON x.member_id = w.id
+WHERE (x.paid_on > :today OR x.paid_on < w.joined_on) AND x.void_reason IS NULL{only}"""
+_DUES_BEFORE_JOINING = ("{label} 的党费交纳日期 {second} 早于入党日期 {first}",
+                        "void dues {ref} --period 所属期 --reason 原因，或 member edit {ref} --joined 日期 --reason 原因")
 _LIVE = {table: "x.void_reason IS NULL" for table in
          ("dues", "reports", "contacts", "org_life", "card_reviews", "feedback", "checkins", "transfers",
           "outflow_changes")}
@@ -131,10 +137,6 @@ _ORDER = (
     ("SELECT c.member_id, c.issued_on, r.reviewed_on, c.card_no FROM card_reviews r JOIN cards c ON c.id = r.card_id"
      " WHERE r.reviewed_on < c.issued_on AND r.void_reason IS NULL",
      "活动证 {label} 的年审日期 {second} 早于发放日期 {first}", "void review {ref} --date {second} --reason 原因"),
-    ("SELECT m.id AS member_id, m.joined_on, min(p.paid_on), group_concat(p.period, '、') FROM members m"
-     " JOIN dues p ON p.member_id = m.id AND p.paid_on < m.joined_on AND p.void_reason IS NULL GROUP BY m.id",
-     "{label} 的党费交纳日期 {second} 早于入党日期 {first}",
-     "void dues {ref} --period 所属期 --reason 原因，或 member edit {ref} --joined 日期 --reason 原因"),
     ("SELECT x.id AS member_id, x.joined_on, x.probation_ends, '' FROM members x WHERE x.probation_ends < x.joined_on",
      "预备期满日期 {second} 早于入党日期 {first}", "member edit {ref} --probation-ends 日期 --reason 原因"),
     ("SELECT u.member_id, o.left_on, u.changed_on, '' FROM outflow_changes u JOIN outflows o ON o.id = u.outflow_id"
@@ -146,7 +148,23 @@ _ORDER = (
 def date_problems(conn: sqlite3.Connection, today: date, member_id: int | None = None) -> list[DateProblem]:
     """Every impossible date in the ledger (or of one member), told in Chinese with the command that corrects it."""
     found = []
+    early: dict[int, tuple] = {}  # member → (joined_on, [(paid_on, period)]) of the live dues paid before joining
+    for member, joined_on, paid_on, period in conn.execute(
+            _DUES.format(only=" AND w.id = :member" if member_id is not None else ""),
+            {"today": today, "member": member_id}):
+        if paid_on > today.isoformat():
+            what, fix = next((w, f) for t, _, w, f in _FUTURE if t == "dues")
+            found.append((member, L.DATE_FUTURE_PROBLEM.format(what=what, value=paid_on), fix, {"value": paid_on}))
+        if joined_on and paid_on < joined_on:
+            early.setdefault(member, (joined_on, []))[1].append((paid_on, period))
+    for member, (joined_on, paid) in early.items():
+        paid.sort(key=lambda p: p[0])  # in the order of the index: by day paid
+        values = {"first": joined_on, "second": paid[0][0], "label": "、".join(p[1] for p in paid)}
+        text, fix = _DUES_BEFORE_JOINING
+        found.append((member, text.format(**values), fix, values))
     for table, column, what, fix in _FUTURE:
+        if table == "dues":
+            continue
         member = _MEMBER_OF.get(table, "x.member_id")
         live = f" AND {_LIVE[table]}" if table in _LIVE else ""
         only = f" AND {member} = :member" if member_id is not None else ""

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from flowparty import labels as L
-from flowparty.asof import AsOf, add_months, day_after, falls_due_on
+from flowparty.asof import AsOf, Columns, add_months, day_after, falls_due_on, last_paid_on
 from flowparty.db import Ledger, as_date
 from flowparty.dues import underpaid_months
 from flowparty.errors import BadInput
@@ -108,25 +108,25 @@ class Rule(NamedTuple):
     reads: tuple[str, ...] = ()  # the roster facts (asof.FACTS) the rule reads
 
 
-def _found(code: str, row, since: date | None, severity: str | None = None, **details) -> Finding:
+Who = tuple  # (member row id, 身份证号, name) of the member a finding is about: Columns.who(i)
+
+
+def _found(code: str, who: Who | None, since: date | None, severity: str | None = None, **details) -> Finding:
     rule = REGISTRY[code]
     for key, value in details.items():
         if isinstance(value, date):
             details[key] = value.isoformat()
-    if row is None:
-        return Finding(code, rule.name, severity or rule.severity, None, None, None, since, details)
-    return Finding(code, rule.name, severity or rule.severity, row["member_id"], row["id_number"], row["name"],
-                   since, details)
+    return Finding(code, rule.name, severity or rule.severity, *(who or (None, None, None)), since, details)
 
 
-def _maker(code: str) -> Callable[[dict, date | None, dict], Finding]:
-    """The findings of one rule about members, made in bulk: its name and severity looked up once, the details
-    given JSON-ready (ISO days), one tuple a finding."""
+def _maker(code: str, rows: Columns) -> Callable[[int, date | None, dict], Finding]:
+    """The findings of one rule about the members of some rows, made in bulk: its name and severity looked up
+    once, the details given JSON-ready (ISO days), one tuple a finding about row i."""
     rule = REGISTRY[code]
+    ids, id_numbers, names = rows.member_id, rows.id_number, rows.name
 
-    def make(row: dict, since: date | None, details: dict) -> Finding:
-        return Finding(code, rule.name, rule.severity, row["member_id"], row["id_number"], row["name"], since,
-                       details)
+    def make(i: int, since: date | None, details: dict) -> Finding:
+        return Finding(code, rule.name, rule.severity, ids[i], id_numbers[i], names[i], since, details)
     return make
 
 
@@ -135,12 +135,8 @@ def _limit(q: AsOf, code: str) -> int:
     return q.setting(key, THRESHOLDS[key])
 
 
-def _away(q: AsOf) -> list:
+def _away(q: AsOf) -> Columns:
     return q.away
-
-
-def _since_day(row) -> date:
-    return as_date(row["since"] + "-01")
 
 
 def _months_late(q: AsOf, start: date, months: int) -> date | None:
@@ -171,59 +167,69 @@ def _late_since(q: AsOf, start: str, months: int) -> tuple[date, date]:
 
 def card_missing(q: AsOf) -> Iterator[Finding]:
     """FP101: away without a valid 活动证."""
-    make = _maker("FP101")
-    for r in _away(q):
-        if not r["card_issued"]:
-            yield make(r, as_date(r["left_on"]), {"left_on": r["left_on"]})
+    a = _away(q)
+    make = _maker("FP101", a)
+    for i, (issued, left_on) in enumerate(zip(a.card_issued, a.left_on)):
+        if not issued:
+            yield make(i, as_date(left_on), {"left_on": left_on})
 
 
 def card_review_overdue(q: AsOf) -> Iterator[Finding]:
     """FP102: the card of an away member last reviewed (or issued) more than 12 months ago."""
     months = _limit(q, "FP102")
-    for r in _away(q):
-        late = r["card_issued"] and _late(q, months, r["card_issued"], r["card_reviewed"], r["since"] + "-01")
-        if late:
-            last, since = late
-            yield _found("FP102", r, since, last=last, months=months)
+    a = _away(q)
+    cutoff = q.last_late_start(months)
+    starts = [since_month + "-01" for since_month in a.since]
+    for i, (issued, reviewed, start) in enumerate(zip(a.card_issued, a.card_reviewed, starts)):
+        if issued and issued <= cutoff and start <= cutoff and (not reviewed or reviewed <= cutoff):  # as _late
+            last, since = _late(q, months, issued, reviewed, start)
+            yield _found("FP102", a.who(i), since, last=last, months=months)
 
 
 def card_not_inspected(q: AsOf) -> Iterator[Finding]:
     """FP103: a returned member's card not inspected within 30 days of return."""
     days = _limit(q, "FP103")
-    for r in q.uninspected_returns:
-        deadline = as_date(r["ended_on"]) + timedelta(days=days)
+    rows = q.uninspected_returns
+    for i, ended_on in enumerate(rows.ended_on):
+        deadline = as_date(ended_on) + timedelta(days=days)
         if q.day > deadline:
-            yield _found("FP103", r, day_after(deadline), returned_on=r["ended_on"], days=days)
+            yield _found("FP103", rows.who(i), day_after(deadline), returned_on=ended_on, days=days)
 
 
 def checkin_missing(q: AsOf) -> Iterator[Finding]:
     """FP104: a card issued more than 30 days ago and no check-in for this outflow."""
     days = _limit(q, "FP104")
-    for r in _away(q):
-        issued = r["card_not_checked_in"]
+    a = _away(q)
+    for i, issued in enumerate(a.card_not_checked_in):
         if issued:
             deadline = as_date(issued) + timedelta(days=days)
             if q.day > deadline:
-                yield _found("FP104", r, day_after(deadline), issued_on=issued, days=days)
+                yield _found("FP104", a.who(i), day_after(deadline), issued_on=issued, days=days)
 
 
 # ---------------------------------------------------------------- 2 dues
 
 
-def _dues_population(q: AsOf) -> Iterator:
+def _dues_population(q: AsOf) -> Columns:
     if q.setting("dues_everyone", THRESHOLDS["dues_everyone"]):
-        return (r for r in q.roster if r["category"] != "cancelled")
+        return q.memo(_not_cancelled)
     return _away(q)
 
 
+def _not_cancelled(q: AsOf) -> Columns:
+    roster = q.roster
+    return roster.take([i for i, category in enumerate(roster.category) if category != "cancelled"])
+
+
 def _dues(q: AsOf, code: str, low: int, high: int | None) -> Iterator[Finding]:
-    make = _maker(code)
-    for r in _dues_population(q):
-        quarterly = bool(r["quarterly"])
-        run = q.last_due[quarterly] - r["first_unpaid"] + 1  # the trailing run of unpaid due months
+    rows = _dues_population(q)
+    make = _maker(code, rows)
+    due_monthly, due_quarterly = q.last_due[False], q.last_due[True]
+    for i, (quarterly, first_unpaid) in enumerate(zip(rows.quarterly, rows.first_unpaid)):
+        run = (due_quarterly if quarterly else due_monthly) - first_unpaid + 1  # the trailing run of unpaid months
         if run >= low and (high is None or run < high):
-            since, details = q.memo(_arrears, r["first_unpaid"], quarterly, low)  # once per first month
-            yield make(r, since, dict(details))
+            since, details = q.memo(_arrears, first_unpaid, bool(quarterly), low)  # once per first month
+            yield make(i, since, dict(details))
 
 
 def _arrears(q: AsOf, first_unpaid: int, quarterly: bool, low: int) -> tuple[date, dict]:
@@ -251,11 +257,14 @@ def dues_six_months(q: AsOf) -> Iterator[Finding]:
 def dues_below_standard(q: AsOf) -> Iterator[Finding]:
     """FP203: months paid by the audit date below the member's 党费标准 for the year (dues-standard)."""
     below = underpaid_months(q.led, q.day)
-    for r in _dues_population(q):
-        months = below.get(r["member_id"])
+    if not below:
+        return
+    rows = _dues_population(q)
+    for i, member_id in enumerate(rows.member_id):
+        months = below.get(member_id)
         if months:
             short = sum(m["standard_fen"] - m["paid_fen"] for m in months)
-            yield _found("FP203", r, as_date(min(m["paid_on"] for m in months)), count=len(months),
+            yield _found("FP203", rows.who(i), as_date(min(m["paid_on"] for m in months)), count=len(months),
                          months="、".join(m["period"] for m in months), standard=format_fen(months[-1]["standard_fen"]),
                          short=format_fen(short))
 
@@ -263,17 +272,39 @@ def dues_below_standard(q: AsOf) -> Iterator[Finding]:
 # ---------------------------------------------------------------- 3 reports, contact, org life, whereabouts
 
 
-def _silent(q: AsOf, code: str, columns: tuple[str, ...]) -> Iterator[Finding]:
-    """Away members with none of `columns` dated within the rule's months since then, leaving or the since month."""
+def _silent(q: AsOf, code: str, columns: tuple[str, ...], also: Callable | None = None) -> Iterator[Finding]:
+    """Away members with none of `columns` dated within the rule's months since then, leaving or the since month.
+
+    The columns hold ISO days, '' for none, so the latest is max() over them, at C speed (map). `also(q, member
+    ids)` gives one more fact (member id → ISO day) read only for the members the columns leave silent: the
+    newest of the facts is what counts, so the others need not ask."""
     months = _limit(q, code)
-    make = _maker(code)
+    a = _away(q)
+    make = _maker(code, a)
     cutoff = q.last_late_start(months)
-    for r in _away(q):
-        heard = max([r[c] or "" for c in columns])
-        start = max(heard, r["left_on"], r["since"] + "-01")
-        if start <= cutoff:  # as _late, inline: this loop runs three times over every member away
-            since = q.memo(_late_since, start, months)[1]
-            yield make(r, since, {"last": heard or L.RULE_NONE, "start": start, "months": months})
+    heard = list(map(max, *(a[c] for c in columns))) if len(columns) > 1 else a[columns[0]]
+    starts = q.memo(_starts)
+    late = [i for i, (h, s) in enumerate(zip(heard, starts)) if s <= cutoff and h <= cutoff]
+    if also is not None and late:
+        more = also(q, [a.member_id[i] for i in late])
+        if more:
+            heard = list(heard)
+            for i in late:
+                day = more.get(a.member_id[i])
+                if day and day > heard[i]:
+                    heard[i] = day
+            late = [i for i in late if heard[i] <= cutoff]
+    for i in late:
+        last = heard[i]
+        start = max(last, starts[i])
+        since = q.memo(_late_since, start, months)[1]
+        yield make(i, since, {"last": last or L.RULE_NONE, "start": start, "months": months})
+
+
+def _starts(q: AsOf) -> list[str]:
+    """The ISO day each away member's silence could start at the earliest: leaving, or the since month."""
+    a = _away(q)
+    return list(map(max, a.left_on, [since + "-01" for since in a.since]))
 
 
 def report_overdue(q: AsOf) -> Iterator[Finding]:
@@ -281,12 +312,13 @@ def report_overdue(q: AsOf) -> Iterator[Finding]:
     return _silent(q, "FP301", ("last_report",))
 
 
-_CONTACT = ("last_report", "last_contact", "last_checkin", "last_paid_on", "last_org_life", "last_change")
+_CONTACT = ("last_report", "last_org_life", "last_heard")
 
 
 def lost_contact(q: AsOf) -> Iterator[Finding]:
-    """FP302: no report, contact, check-in, dues payment, org life or outflow change for 6 months."""
-    return _silent(q, "FP302", _CONTACT)
+    """FP302: no report, contact, check-in, dues payment, org life or outflow change for 6 months. The last dues
+    payment (a seek into the biggest table) is read only for the members the other facts leave silent."""
+    return _silent(q, "FP302", _CONTACT, last_paid_on)
 
 
 def org_life_missing(q: AsOf) -> Iterator[Finding]:
@@ -296,12 +328,13 @@ def org_life_missing(q: AsOf) -> Iterator[Finding]:
 
 def whereabouts_missing(q: AsOf) -> Iterator[Finding]:
     """FP304: an away member with no phone (while away or on the roster) or no destination."""
-    for r in _away(q):
-        missing = [L.FIELD_PHONE] if not r["phone"] else []
-        if not r["province"] and not r["city"]:
-            missing.append(L.FIELD_DESTINATION)
-        if missing:
-            yield _found("FP304", r, as_date(r["left_on"]), missing="、".join(missing))
+    a = _away(q)
+    for i, (phone, province, city) in enumerate(zip(a.phone, a.province, a.city)):
+        if not phone or (not province and not city):
+            missing = [L.FIELD_PHONE] if not phone else []
+            if not province and not city:
+                missing.append(L.FIELD_DESTINATION)
+            yield _found("FP304", a.who(i), as_date(a.left_on[i]), missing="、".join(missing))
 
 
 # ---------------------------------------------------------------- 4 transfer and temporary groups
@@ -310,26 +343,28 @@ def whereabouts_missing(q: AsOf) -> Iterator[Finding]:
 def fixed_place_not_transferred(q: AsOf) -> Iterator[Finding]:
     """FP401: away 6 months or more at a fixed place without transferring the org relationship."""
     months = _limit(q, "FP401")
-    for r in _away(q):
-        if r["fixed_place"]:
-            reached = add_months(as_date(r["left_on"]), months)
+    a = _away(q)
+    for i, fixed in enumerate(a.fixed_place):
+        if fixed:
+            reached = add_months(as_date(a.left_on[i]), months)
             if q.day >= reached:
-                yield _found("FP401", r, reached, left_on=r["left_on"], months=months)
+                yield _found("FP401", a.who(i), reached, left_on=a.left_on[i], months=months)
 
 
 def group_missing(q: AsOf) -> Iterator[Finding]:
     """FP402: 3 or more full members away in one city and no 临时党小组 there."""
     least = _limit(q, "FP402")
+    a = _away(q)
     by_city: dict[tuple[str, str], list] = {}
-    for r in _away(q):
-        if r["category"] == "full" and r["city"]:
-            by_city.setdefault((r["province"], r["city"]), []).append(r)
+    for i, (category, province, city) in enumerate(zip(a.category, a.province, a.city)):
+        if category == "full" and city:
+            by_city.setdefault((province, city), []).append(i)
     groups = q.group_cities
     for (province, city), rows in sorted(by_city.items()):
         if len(rows) >= least and city not in groups:
-            rows.sort(key=lambda r: r["left_on"] + r["name"])  # by day, then name: ISO days are all 10 long
-            yield _found("FP402", None, as_date(rows[least - 1]["left_on"]), city=city, province=province,
-                         count=len(rows), names="、".join(r["name"] for r in rows))
+            rows.sort(key=a.left_on.__getitem__)  # by day, then name: stable, and the roster is in name order
+            yield _found("FP402", None, as_date(a.left_on[rows[least - 1]]), city=city, province=province,
+                         count=len(rows), names="、".join(map(a.name.__getitem__, rows)))
 
 
 # ---------------------------------------------------------------- 5 probation
@@ -338,18 +373,22 @@ def group_missing(q: AsOf) -> Iterator[Finding]:
 def probation_ending(q: AsOf) -> Iterator[Finding]:
     """FP501: an away probationary member whose probation ends within 60 days (not yet passed: FP502)."""
     days = _limit(q, "FP501")
-    for r in _away(q):
-        ends = as_date(r["probation_ends"])
-        if r["category"] == "probationary" and ends and q.day <= ends <= q.day + timedelta(days=days):
-            yield _found("FP501", r, ends - timedelta(days=days), ends=ends, days=(ends - q.day).days)
+    a = _away(q)
+    for i, (category, probation_ends) in enumerate(zip(a.category, a.probation_ends)):
+        if category == "probationary" and probation_ends:
+            ends = as_date(probation_ends)
+            if q.day <= ends <= q.day + timedelta(days=days):
+                yield _found("FP501", a.who(i), ends - timedelta(days=days), ends=ends, days=(ends - q.day).days)
 
 
 def probation_overdue(q: AsOf) -> Iterator[Finding]:
     """FP502: a probation end has passed with no conversion, extension or cancellation recorded by the day."""
-    for r in q.roster:
-        ends = as_date(r["probation_ends"])
-        if r["category"] == "probationary" and ends and _since_day(r) <= ends < q.day:
-            yield _found("FP502", r, day_after(ends), ends=ends)
+    rows = q.roster
+    for i, (category, probation_ends) in enumerate(zip(rows.category, rows.probation_ends)):
+        if category == "probationary" and probation_ends:
+            ends = as_date(probation_ends)
+            if as_date(rows.since[i] + "-01") <= ends < q.day:
+                yield _found("FP502", rows.who(i), day_after(ends), ends=ends)
 
 
 # ---------------------------------------------------------------- 6 inflow members
@@ -357,26 +396,28 @@ def probation_overdue(q: AsOf) -> Iterator[Finding]:
 
 def inflow_unverified(q: AsOf) -> Iterator[Finding]:
     """FP601: an inflow member's card not verified."""
-    for r in q.inflows:
-        if not r["verified"]:
-            yield _found("FP601", r, as_date(r["arrived_on"]), arrived_on=r["arrived_on"])
+    rows = q.inflows
+    for i, verified in enumerate(rows.verified):
+        if not verified:
+            yield _found("FP601", rows.who(i), as_date(rows.arrived_on[i]), arrived_on=rows.arrived_on[i])
 
 
 def inflow_unassigned(q: AsOf) -> Iterator[Finding]:
     """FP602: an inflow member not assigned to a branch."""
-    for r in q.inflows:
-        if not r["assigned"]:
-            yield _found("FP602", r, as_date(r["arrived_on"]), arrived_on=r["arrived_on"])
+    rows = q.inflows
+    for i, assigned in enumerate(rows.assigned):
+        if not assigned:
+            yield _found("FP602", rows.who(i), as_date(rows.arrived_on[i]), arrived_on=rows.arrived_on[i])
 
 
 def feedback_overdue(q: AsOf) -> Iterator[Finding]:
     """FP603: no feedback to an inflow member's origin organisation for 12 months."""
     months = _limit(q, "FP603")
-    for r in q.inflows:
-        late = _late(q, months, r["last_feedback"], r["arrived_on"], r["since"] + "-01")
+    rows = q.inflows
+    for i, (last, arrived_on, since_month) in enumerate(zip(rows.last_feedback, rows.arrived_on, rows.since)):
+        late = _late(q, months, last, arrived_on, since_month + "-01")
         if late:
-            since = late[1]
-            yield _found("FP603", r, since, last=r["last_feedback"] or L.RULE_NONE, months=months)
+            yield _found("FP603", rows.who(i), late[1], last=last or L.RULE_NONE, months=months)
 
 
 # ---------------------------------------------------------------- 9 the ledger itself
@@ -393,8 +434,8 @@ def ledger_unsound(q: AsOf) -> Iterator[Finding]:
     if due:
         yield _found("FP901", None, None, "info", problem=due, fix=L.CHECK_DUE_FIX)
     for p in integrity.date_problems(conn, date.today()):
-        row = {"member_id": p.member_id, "id_number": p.id_number, "name": p.name} if p.member_id else None
-        yield _found("FP901", row, None, problem=p.text, fix=p.fix)
+        who = (p.member_id, p.id_number, p.name) if p.member_id else None
+        yield _found("FP901", who, None, problem=p.text, fix=p.fix)
 
 
 # ---------------------------------------------------------------- the registry
