@@ -162,6 +162,7 @@ WHERE o.end_kind = 'returned' AND o.ended_on <= :d AND o.ended_on >= COALESCE((S
               AND (c.voided_on IS NULL OR c.voided_on >= o.ended_on))
   AND NOT EXISTS (SELECT 1 FROM outflows later WHERE later.member_id = m.id AND later.left_on > o.ended_on
                   AND later.left_on <= :d)
+ORDER BY m.name, m.id, o.ended_on
 """
 
 # Inflow members here on :d, with verification, assignment and the last feedback as of :d.
@@ -177,6 +178,7 @@ SELECT m.id AS member_id, m.id_number, m.name, i.arrived_on, COALESCE(b.since, :
 FROM inflows i JOIN members m ON m.id = i.member_id
 LEFT JOIN branches b ON b.id = m.branch_id AND b.since IS NOT NULL
 WHERE i.arrived_on <= :d AND (i.ended_on IS NULL OR i.ended_on > :d)
+ORDER BY m.name, m.id, i.arrived_on
 """
 
 _MISSING = object()

@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from flowparty import labels as L
@@ -74,6 +75,19 @@ def print_json(data: Any) -> None:
     line, written by json's C encoder: an indented dump goes through its Python encoder, 5-10× slower)."""
     indent, separators = (2, None) if sys.stdout.isatty() else (None, (",", ":"))
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, separators=separators, default=str) + "\n")
+
+
+def print_json_list(texts: Iterable[str]) -> None:
+    """A JSON list of objects given as compact text each (rules.findings_json): written as they come, a few
+    thousand at a time, for a program; parsed and indented as print_json does on a terminal."""
+    if sys.stdout.isatty():
+        print_json([json.loads(text) for text in texts])
+        return
+    texts, write, opening = iter(texts), sys.stdout.write, "["
+    while chunk := list(islice(texts, 5000)):
+        write(opening + ",".join(chunk))
+        opening = ","
+    write("[]\n" if opening == "[" else "]\n")
 
 
 _WHOLE = re.compile(r"[\x21-\x7e]+")  # a run of ASCII without spaces: an ID, phone, date, card number, command

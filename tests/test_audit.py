@@ -48,6 +48,15 @@ def test_audit_json_shape(cli, ledger):
     assert first["details"] == {"issued_on": "2025-02-10", "days": 30}
 
 
+def test_audit_json_for_a_program_is_jsons_own_compact_text(cli, ledger):
+    """The findings are written from per-rule pieces: the text must be exactly what json.dumps would write."""
+    away_without_dues(cli, ledger)
+    out = cli("audit", "--as-of", "2025-09-01", "--json", "--fail-on", "never").stdout
+    assert len(json.loads(out)) >= 2
+    assert out == json.dumps(json.loads(out), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert cli("audit", "--as-of", "2025-09-01", "--json", "--select", "FP6").stdout == "[]\n"
+
+
 def test_fail_on_sets_the_exit_code(cli, ledger):
     away_without_dues(cli, ledger)
     assert cli("audit", "--as-of", "2025-06-01").exit_code == 0

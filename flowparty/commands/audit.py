@@ -88,8 +88,10 @@ def audit(
         from flowparty import export
 
         export.write_xlsx(xlsx, [export.findings_sheet(findings, mask_ids)])
-    if as_json:
-        ui.print_json(rules.statistics(findings) if statistics else rules.findings_json(
+    if as_json and statistics:
+        ui.print_json(rules.statistics(findings))
+    elif as_json:
+        ui.print_json_list(rules.findings_json(
             findings, (lambda f: {"branch": branch_of.get(f.member_id, branch)}) if by_branch else None))
     elif statistics:
         auditview.print_statistics(findings, day)
@@ -156,6 +158,6 @@ def todo(
     with ledger(readonly=True) as led:
         items = rules.todo(led, start, days)
     if as_json:
-        ui.print_json(rules.findings_json(items))
+        ui.print_json_list(rules.findings_json(items))
         return
     auditview.print_todo(items, start, start + timedelta(days=days), days)
