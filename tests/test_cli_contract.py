@@ -145,14 +145,25 @@ def test_json_outputs_have_stable_keys(cli, ledger):
 
 
 def test_json_is_compact_for_a_program_and_indented_on_a_terminal(cli, ledger):
+    assert cli("member", "add", "--name", "李明", "--id", make_id(serial=1)).exit_code == 0
+    assert cli("register-outflow", "李明", "--to", "浙江省 宁波市", "--reason", "务工", "--date", "2025-02-10").exit_code == 0
+    for args, first in ((["rules", "--json"], '"code": "FP101"'),  # a list of dicts; the findings come as texts
+                        (["audit", "--as-of", "2025-09-01", "--json", "--fail-on", "never"], '"code": "FP101"')):
+        piped = cli(*args).stdout
+        assert piped.count("\n") == 1 and first.replace(" ", "") in piped  # one line for a program
+        text = _on_a_terminal(args)
+        assert "\n  {\n    " + first in text  # indented for a person
+        assert json.loads(text) == json.loads(piped)  # the same keys and structure either way
+
+
+def _on_a_terminal(args: list[str]) -> str:
+    """What the installed console script writes to a pseudo-terminal 80 columns wide."""
     import os
     import pty
 
-    piped = cli("rules", "--json").stdout
-    assert piped.count("\n") == 1 and '"code":"FP101"' in piped  # one line for a program
     main, terminal = pty.openpty()
     try:
-        done = subprocess.run([_console_script(), "rules", "--json"], stdout=terminal, stderr=subprocess.DEVNULL,
+        done = subprocess.run([_console_script(), *args], stdout=terminal, stderr=subprocess.DEVNULL,
                               env={**os.environ, "COLUMNS": "80"}, timeout=60)
         os.close(terminal)
         shown = b""
@@ -161,9 +172,7 @@ def test_json_is_compact_for_a_program_and_indented_on_a_terminal(cli, ledger):
     finally:
         os.close(main)
     assert done.returncode == 0
-    text = shown.decode("utf-8").replace("\r\n", "\n")
-    assert '\n  {\n    "code": "FP101"' in text  # indented for a person
-    assert json.loads(text) == json.loads(piped)  # the same keys and structure either way
+    return shown.decode("utf-8").replace("\r\n", "\n")
 
 
 def _read(fd: int) -> bytes:
