@@ -647,7 +647,7 @@ RULE_TEXT = {
         "source": "村规 四；农村规定 三(二)",
         "quote": "正式党员3人以上集体外出,且在点相对集中的,建立临时党小组。（村规 四）"
                  "对正式党员3人以上集体外出,且地点相对集中的,应及时建立临时党支部或党小组。（农村规定 三(二)）",
-        "message": "{province}{city} 有 {count} 名正式党员外出（{names}），没有临时党小组。",
+        "message": "{place} 有 {count} 名正式党员外出（{names}），没有临时党小组。",
         "hint": "请研究建立临时党小组（flowparty group add）。",
     },
     "FP501": {
@@ -898,7 +898,7 @@ DEMO_MEMBERS_LINE = "党员"
 DEMO_MEMBERS_VALUE = "共 {total} 名：{statuses}；其中预备党员 {probationary} 名"
 DEMO_STATUS_PART = "{status} {count}"
 DEMO_PLACES_LINE = "外出党员在"
-DEMO_PLACE_PART = "{province}{city} {count}"
+DEMO_PLACE_PART = "{place} {count}"
 DEMO_AUDIT_HEADING = "下面是示例支部今天的审计结果（{prog} audit）："
 DEMO_NEXT = "接着试试（示例台账可随时用 {prog} demo 重建）："
 DEMO_NEXT_COMMANDS = (

@@ -30,6 +30,11 @@ class Place(NamedTuple):
     detail: str
 
 
+def place_name(province: str, city: str) -> str:
+    """A province and city as the clerk writes them: 浙江省宁波市, and a municipality once (上海市, not 上海市上海市)."""
+    return city if city == province else province + city
+
+
 @dataclass
 class _Gazetteer:
     source: str = ""

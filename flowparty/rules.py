@@ -28,6 +28,7 @@ from flowparty.dues import underpaid_months
 from flowparty.errors import BadInput
 from flowparty import integrity
 from flowparty.parse import Month, fold, format_fen
+from flowparty.places import place_name
 
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -392,7 +393,8 @@ def group_missing(q: AsOf) -> Iterator[Finding]:
         if len(rows) >= least and city not in groups:
             rows.sort(key=a.left_on.__getitem__)  # by day, then name: stable, and the roster is in name order
             yield _found("FP402", None, as_date(a.left_on[rows[least - 1]]), city=city, province=province,
-                         count=len(rows), names="、".join(map(a.name.__getitem__, rows)))
+                         place=place_name(province, city), count=len(rows),
+                         names="、".join(map(a.name.__getitem__, rows)))
 
 
 # ---------------------------------------------------------------- 5 probation

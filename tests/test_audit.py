@@ -180,3 +180,15 @@ def test_the_table_names_ten_members_of_a_city_and_json_names_them_all(cli, ledg
     assert "党员09" in table and "党员10" not in table and "另有 2 人" in table
     [found] = json.loads(cli("audit", "--as-of", "2025-03-01", "--select", "FP402", "--json").stdout)
     assert found["details"]["count"] == 12 and "党员11" in found["message"] and "党员11" in found["details"]["names"]
+
+
+def test_a_municipality_is_named_once(cli, ledger):
+    for serial in range(3):
+        name = f"党员{serial:02d}"
+        assert cli("member", "add", "--name", name, "--id", make_id(serial=serial + 10)).exit_code == 0
+        assert cli("register-outflow", name, "--to", "上海市 浦东新区", "--reason", "务工",
+                   "--date", "2025-02-10").exit_code == 0
+    [found] = json.loads(cli("audit", "--as-of", "2025-03-01", "--select", "FP402", "--json").stdout)
+    assert found["message"].startswith("上海市 有 3 名正式党员外出")
+    assert (found["details"]["province"], found["details"]["city"], found["details"]["place"]) == ("上海市",) * 3
+    assert "上海市上海市" not in cli("audit", "--as-of", "2025-03-01", "--select", "FP402").stdout

@@ -185,6 +185,7 @@ def demo() -> None:
 
     from flowparty import auditview, records, ui
     from flowparty import demo as village
+    from flowparty.places import place_name
 
     path = village.target(State.db)
     prog = os.environ.get("FLOWPARTY_AS") or "flowparty"  # bin/flowparty sets it: the suggestions run as typed
@@ -200,7 +201,7 @@ def demo() -> None:
                 total=facts["total"], probationary=facts["probationary"],
                 statuses="、".join(L.DEMO_STATUS_PART.format(status=L.STATUS[s], count=n)
                                   for s, n in facts["by_status"].items()))),
-            (L.DEMO_PLACES_LINE, "、".join(L.DEMO_PLACE_PART.format(province=p, city=c if c != p else "", count=n)
+            (L.DEMO_PLACES_LINE, "、".join(L.DEMO_PLACE_PART.format(place=place_name(p, c), count=n)
                                          for p, c, n in facts["places"])),
         ])
         # The audit of the demo branch, then the commands to try next.
