@@ -130,7 +130,8 @@ if [ "$1 $2" = "-m venv" ]; then
     mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && exit 0
 fi
 if [ "$1 $2 $3" = "-m pip install" ]; then
-    [ -n "$FAKE_PIP_FAILS" ] && exit 1
+    echo "WARNING: Location 'file:///opt/simple/' is ignored" >&2
+    [ -n "$FAKE_PIP_FAILS" ] && echo "ERROR: No matching distribution found for typer" >&2 && exit 1
     bin=$(dirname "$0")
     printf '#!/bin/sh\\necho "运行 flowparty $*"\\n' > "$bin/flowparty" && chmod +x "$bin/flowparty"
     exit 0
@@ -158,6 +159,7 @@ def test_launcher_installs_on_first_run_then_only_runs(tmp_path: Path):
     first = subprocess.run(["bin/flowparty", "demo"], cwd=root, env=env, capture_output=True, text=True, timeout=30)
     assert first.returncode == 0, first.stderr
     assert "正在安装 flowparty" in first.stderr and "安装完成" in first.stderr
+    assert "WARNING" not in first.stderr  # pip's English stays in its log unless the install fails
     assert first.stdout.strip() == "运行 flowparty demo"
     log = (tmp_path / "log").read_text()
     assert "-m venv" in log and f"-m pip install --quiet --disable-pip-version-check -e {root}" in log
@@ -173,7 +175,8 @@ def test_launcher_says_in_chinese_when_the_install_fails_and_tries_again_next_ti
     failed = subprocess.run(["bin/flowparty", "demo"], cwd=root, env={**env, "FAKE_PIP_FAILS": "1"},
                             capture_output=True, text=True, timeout=30)
     assert failed.returncode == 3
-    assert "安装 flowparty 失败" in failed.stderr
+    assert "安装 flowparty 失败" in failed.stderr and "install.log" in failed.stderr
+    assert "No matching distribution found for typer" in failed.stderr  # why, in pip's words
     again = subprocess.run(["bin/flowparty", "demo"], cwd=root, env=env, capture_output=True, text=True, timeout=30)
     assert again.returncode == 0 and again.stdout.strip() == "运行 flowparty demo"
 
