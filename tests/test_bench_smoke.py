@@ -12,6 +12,6 @@ def test_bench_runs_every_measurement_at_a_tiny_size(tmp_path):
         "| import dues (.csv)", "| audit (all rules) vs six-month arrears SQL", "| audit --json vs every fact in SQL",
         "| audit for people vs audit --json", "| audit --json, first import, vs every fact in SQL",
         "| audit --json, first import, vs --select FP202", "| member list for people vs --json",
-        "| export register (.xlsx)"]
+        "| export register (.xlsx) vs 15 columns", "| export register (.xlsx) vs its 25 columns"]
     assert all("×" in line for line in lines[1:] if "--help" not in line)
     assert "cores" in report and "SQLite" in report
