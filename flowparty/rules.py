@@ -92,7 +92,7 @@ def findings_json(findings: Iterable[Finding], extra: Callable[[Finding], dict] 
     heads: dict[tuple, str] = {}
     texts: dict[tuple, tuple[str, str]] = {}
     days: dict[date | None, str] = {None: "null"}
-    encode = _encode_string
+    encode, member_id, member = _encode_string, None, "null"
     with bulk():
         for f in findings:
             head = heads.get((f.code, f.severity))
@@ -106,8 +106,10 @@ def findings_json(findings: Iterable[Finding], extra: Callable[[Finding], dict] 
             day = days.get(f.since)
             if day is None:
                 day = days[f.since] = '"%s"' % f.since.isoformat()
-            member = ('{"id_number":%s,"name":%s}' % (encode(f.id_number), encode(f.member_name))  # both NOT NULL
-                      if f.member_id else "null")
+            if f.member_id != member_id:  # in the audit's order a member's findings come together
+                member_id = f.member_id
+                member = ('{"id_number":%s,"name":%s}' % (encode(f.id_number), encode(f.member_name))  # NOT NULL
+                          if member_id else "null")
             text = "".join((head, member, said[0], day, said[1]))
             yield text[:-1] + "," + _compact(extra(f))[1:] if extra else text
 
