@@ -20,14 +20,9 @@ NAMES_SHOWN = 10  # FP402 names everyone away in a city (thousands in a big ledg
 
 
 def _message(f: Finding) -> str:
-    """The finding's message for the table: a long list of names cut after the first NAMES_SHOWN, saying how many
-    more there are (--json and --xlsx keep them all)."""
-    names = f.details.get("names")
-    if not names or names.count("、") < NAMES_SHOWN:
-        return f.message
-    shown = names.split("、", NAMES_SHOWN)[:NAMES_SHOWN]
-    more = L.AUDIT_NAMES_MORE.format(count=f.details["count"] - NAMES_SHOWN)
-    return L.RULE_TEXT[f.code]["message"].format(**{**f.details, "names": "、".join(shown) + more})
+    """The finding's message for the table: a long list of names cut after the first NAMES_SHOWN (--json and
+    --xlsx keep them all)."""
+    return f.message_naming(NAMES_SHOWN, L.AUDIT_NAMES_MORE)
 
 
 def _who(f: Finding) -> str:

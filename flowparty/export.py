@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from flowparty import labels as L
+from flowparty.bounds import MAX_CELL_CHARS
 from flowparty.db import Ledger, as_date
 from flowparty.files import atomic_file, atomic_text, make_folder
 from flowparty.integrity import CHECK_PASSED
@@ -143,9 +144,24 @@ def findings_sheet(found: Iterable, mask: bool = False) -> Sheet:
     ids, _ = _maskers(mask)
     texts = mask_text if mask else (lambda v: v)  # a message may repeat a phone or another member's 身份证号
     rows = [[f.code, L.RULE_TEXT[f.code]["title"], L.SEVERITY[f.severity], f.member_name, ids(f.id_number) if f.id_number else None,
-             texts(f.message), f.hint, f.since] for f in found]
+             texts(_message_in_a_cell(f)), f.hint, f.since] for f in found]
     return Sheet(L.EXPORT_KINDS["findings"], L.EXPORT_HEADERS["findings"],
                  (TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE), rows)
+
+
+def _message_in_a_cell(f) -> str:
+    """The message, its list of names cut to fit Excel's 32,767 characters a cell (FP402 names everyone away in a
+    city: a township's biggest city has over ten thousand), saying how many more --json names."""
+    text = f.message
+    if len(text) <= MAX_CELL_CHARS:
+        return text
+    names = f.details["names"].split("、")
+    room = MAX_CELL_CHARS - (len(text) - len(f.details["names"])) - len(L.XLSX_NAMES_MORE) - 8  # 8: the count
+    shown = 0
+    while len(names[shown]) + 1 <= room:
+        room -= len(names[shown]) + 1
+        shown += 1
+    return f.message_naming(shown, L.XLSX_NAMES_MORE)
 
 
 # ---------------------------------------------------------------- every other kind (export all; import all reads them)

@@ -1257,3 +1257,4 @@ CHECK_DUE_FIX = "请运行 flowparty check（完整性、外键与日期的完�
 CHECK_PASS_NOT_RECORDED = "检查通过，但未能把这次检查记入台账（{detail}）；审计仍会提示运行 flowparty check。"
 MEMBER_LIST_LIMITED = "只列出前 {limit} 人，另有 {count} 人未列出；用 --all 列出全部，或 --limit 人数。"
 AUDIT_NAMES_MORE = "等，另有 {count} 人见 --json 或 --xlsx"
+XLSX_NAMES_MORE = "等，另有 {count} 人，一个单元格放不下，全部名单见 audit --json"

@@ -70,6 +70,15 @@ class Finding(NamedTuple):
         """What is wrong, in Chinese, from the rule's message and the details."""
         return L.RULE_TEXT[self.code]["message"].format(**self.details)
 
+    def message_naming(self, shown: int, more: str) -> str:
+        """The message with its list of names (FP402's: everyone away in a city, thousands in a big ledger) cut
+        after the first `shown`, and `more` ({count}) saying how many were left out."""
+        names = self.details.get("names")
+        if not names or names.count("、") < shown:
+            return self.message
+        kept = "、".join(names.split("、", shown)[:shown]) + more.format(count=self.details["count"] - shown)
+        return L.RULE_TEXT[self.code]["message"].format(**{**self.details, "names": kept})
+
     @property
     def hint(self) -> str:
         """What to do about it ("请…")."""

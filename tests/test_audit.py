@@ -192,3 +192,24 @@ def test_a_municipality_is_named_once(cli, ledger):
     assert found["message"].startswith("上海市 有 3 名正式党员外出")
     assert (found["details"]["province"], found["details"]["city"], found["details"]["place"]) == ("上海市",) * 3
     assert "上海市上海市" not in cli("audit", "--as-of", "2025-03-01", "--select", "FP402").stdout
+
+
+def test_a_list_of_names_too_long_for_an_excel_cell_is_cut_saying_how_many_more(tmp_path):
+    """A township's biggest city names over ten thousand members: Excel holds 32,767 characters a cell."""
+    from python_calamine import CalamineWorkbook
+
+    from flowparty import export
+    from flowparty.rules import Finding
+
+    names = [f"党员{i:05d}" for i in range(12_000)]
+    found = Finding("FP402", "group-missing", "info", None, None, None, date(2025, 3, 1),
+                    {"city": "上海市", "province": "上海市", "place": "上海市", "count": len(names),
+                     "names": "、".join(names)})
+    path = tmp_path / "问题.xlsx"
+    export.write_xlsx(path, [export.findings_sheet([found])])
+    header, row = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    message = row[header.index(L.EXPORT_HEADERS["findings"][5])]
+    assert 32_000 < len(message) <= 32_767
+    shown = message.split("（", 1)[1].split("等，")[0].split("、")
+    assert shown == names[:len(shown)]  # whole names, in order
+    assert message.endswith(f"等，另有 {len(names) - len(shown)} 人，一个单元格放不下，全部名单见 audit --json），没有临时党小组。")
