@@ -107,7 +107,7 @@ def findings_json(findings: Iterable[Finding], extra: Callable[[Finding], dict] 
             head = heads.get((f.code, f.severity))
             if head is None:
                 head = heads[f.code, f.severity] = '{"code":%s,"name":%s,"severity":%s,"member":' % (
-                    _quote(f.code), _quote(f.name), _quote(f.severity))
+                    _encode_string(f.code), _encode_string(f.name), _encode_string(f.severity))
             key = (f.code, *f.details.items())
             said = texts.get(key)
             if said is None:
@@ -125,14 +125,8 @@ def findings_json(findings: Iterable[Finding], extra: Callable[[Finding], dict] 
 
 def _said(f: Finding) -> tuple[str, str]:
     """A finding's JSON from its message to its day, and from its details to the end."""
-    text = L.RULE_TEXT[f.code]
-    return (',"message":%s,"hint":%s,"since":' % (_quote(text["message"].format(**f.details)),
-                                                  _quote(text["hint"].format(**f.details))),
+    return (',"message":%s,"hint":%s,"since":' % (_encode_string(f.message), _encode_string(f.hint)),
             ',"details":%s}' % _compact(f.details))
-
-
-def _quote(value: str | None) -> str:
-    return "null" if value is None else _encode_string(value)
 
 
 _encode_string = json.encoder.encode_basestring  # json's own (C) quoting, as json.dumps(ensure_ascii=False)
