@@ -199,10 +199,9 @@ def _by_column(rows: list[Cells], columns: dict[str, Column]) -> None:
     headers, cache = rows[0].headers, rows[0].parsed
     names, refused, parsed = list(columns), set(), []
     for name in names:
-        key = columns[name][0]
-        if key in headers:
-            values = _column(rows, cache.setdefault((name,), {}), columns[name])
-            refused.update(i for i, value in enumerate(values) if type(value) is _Refused)
+        if columns[name][0] in headers:
+            values, bad = _column(rows, cache.setdefault((name,), {}), columns[name])
+            refused.update(bad)
         else:
             values = repeat(None)
         parsed.append(values)
@@ -210,16 +209,20 @@ def _by_column(rows: list[Cells], columns: dict[str, Column]) -> None:
         c.plain = _Refusing(headers, zip(names, plain)) if i in refused else dict(zip(names, plain))
 
 
-def _column(rows: list[Cells], known: dict, column: Column) -> list:
-    """One column's parsed values, each distinct cell parsed once: known (value -> parsed, a refusal kept too) is
-    the file's, under the column's name, apart from Cells.get's (a name stands for one cell and one parser)."""
+_PLAIN_TYPES = {str, type(None)}  # cells that are their own dictionary key (see _cell_key)
+
+
+def _column(rows: list[Cells], known: dict, column: Column) -> tuple[list, list[int]]:
+    """One column's parsed values, and the rows whose cell was refused. Each distinct cell is parsed once: known
+    (cell key -> parsed value or _Refused) is the file's, under the column's name, apart from Cells.get's."""
     key, parser, *args = column
     cells = [c.values.get(key) for c in rows]
-    seen = [value if type(value) is str else _cell_key(value) for value in cells]
-    for value, cell in zip(seen, cells):
-        if value not in known:
-            known[value] = _parsed(key, cell, parser, args)
-    return list(map(known.__getitem__, seen))
+    seen = cells if _PLAIN_TYPES.issuperset(map(type, cells)) else list(map(_cell_key, cells))
+    distinct = set(seen)
+    for cell in distinct.difference(known):
+        known[cell] = _parsed(key, cell if type(cell) is str or cell is None else cell[1], parser, args)
+    bad = {cell for cell in distinct if type(known[cell]) is _Refused}
+    return list(map(known.__getitem__, seen)), [i for i, cell in enumerate(seen) if cell in bad] if bad else []
 
 
 def _parsed(key: str, value: object, parser: Callable, args: tuple) -> object:
