@@ -177,8 +177,8 @@ class _Refusing(dict):
 
     __slots__ = ("headers",)
 
-    def __init__(self, headers: dict[str, str], pairs: Iterable[tuple[str, object]]):
-        super().__init__(pairs)
+    def __init__(self, headers: dict[str, str], values: dict[str, object]):
+        super().__init__(values)
         self.headers = headers
 
     def __getitem__(self, name: str) -> object:
@@ -197,16 +197,18 @@ def _by_column(rows: list[Cells], columns: dict[str, Column]) -> None:
     if not rows:
         return
     headers, cache = rows[0].headers, rows[0].parsed
-    names, refused, parsed = list(columns), set(), []
-    for name in names:
-        if columns[name][0] in headers:
-            values, bad = _column(rows, cache.setdefault((name,), {}), columns[name])
-            refused.update(bad)
-        else:
-            values = repeat(None)
+    present = [name for name, column in columns.items() if column[0] in headers]
+    refused: set[int] = set()
+    parsed = []
+    for name in present:
+        values, bad = _column(rows, cache.setdefault((name,), {}), columns[name])
         parsed.append(values)
+        refused.update(bad)
+    absent = dict.fromkeys(columns)  # a column the file does not have reads as blank
     for i, (c, plain) in enumerate(zip(rows, zip(*parsed))):
-        c.plain = _Refusing(headers, zip(names, plain)) if i in refused else dict(zip(names, plain))
+        values = absent.copy()
+        values.update(zip(present, plain))
+        c.plain = _Refusing(headers, values) if i in refused else values
 
 
 _PLAIN_TYPES = {str, type(None)}  # cells that are their own dictionary key (see _cell_key)
@@ -218,11 +220,12 @@ def _column(rows: list[Cells], known: dict, column: Column) -> tuple[list, list[
     key, parser, *args = column
     cells = [c.values.get(key) for c in rows]
     seen = cells if _PLAIN_TYPES.issuperset(map(type, cells)) else list(map(_cell_key, cells))
-    distinct = set(seen)
-    for cell in distinct.difference(known):
+    for cell in set(seen).difference(known):
         known[cell] = _parsed(key, cell if type(cell) is str or cell is None else cell[1], parser, args)
-    bad = {cell for cell in distinct if type(known[cell]) is _Refused}
-    return list(map(known.__getitem__, seen)), [i for i, cell in enumerate(seen) if cell in bad] if bad else []
+    values = list(map(known.__getitem__, seen))
+    if _Refused not in set(map(type, values)):
+        return values, []
+    return values, [i for i, value in enumerate(values) if type(value) is _Refused]
 
 
 def _parsed(key: str, value: object, parser: Callable, args: tuple) -> object:
