@@ -490,8 +490,9 @@ class Outflows(Roster):
             self.unplaced.append(str(destination))
         if new:
             self.add(member)
-        self.outflows.append((member, {**outflow, "ended_on": ended_on, "end_kind": None if status == "away" else status,
-                                       "inspected_on": inspected_on, "summary": v["outflow_summary"]}))
+        outflow.update(ended_on=ended_on, end_kind=None if status == "away" else status, inspected_on=inspected_on,
+                       summary=v["outflow_summary"])
+        self.outflows.append((member, outflow))
         if card:
             self.cards.append((len(self.outflows) - 1, card))
             self.cards_taken.add(card_no)
@@ -512,8 +513,9 @@ class Outflows(Roster):
         super().write(led)  # new members go in with the status their last row left them in
         for member in self.moved.values():
             led.update("members", member["id"], {"status": member["status"]})
-        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow}
-                                           for member, outflow in self.outflows])
+        for member, outflow in self.outflows:  # a member added by this chunk has its id now
+            outflow["member_id"] = member["id"]
+        ids = led.insert_many("outflows", [outflow for _, outflow in self.outflows])
         led.insert_many("cards", [{"member_id": self.outflows[i][0]["id"], "outflow_id": ids[i], **card}
                                   for i, card in self.cards])
         led.insert_many("transfers", [{"member_id": member["id"], **t} for member, t in self.transfers])
