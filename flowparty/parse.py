@@ -433,8 +433,10 @@ _PHONE_FORM = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}")  # a mobile, or a landl
 
 def parse_phone(value: object, field: str = L.FIELD_PHONE) -> str:
     """A mobile (11 digits from 1) or a landline (area code, 7–8 digits); +86, dashes and spaces folded."""
-    text = _PHONE_NOISE.sub("", normalize(value))
-    text = _PHONE_COUNTRY.sub("", text)
+    if type(value) is str and len(value) <= 12 and value.isascii() and value.isdigit():
+        text = value  # nothing to fold: no spaces or dashes, and too short to begin with 86 before a mobile
+    else:
+        text = _PHONE_COUNTRY.sub("", _PHONE_NOISE.sub("", normalize(value)))
     if _PHONE_FORM.fullmatch(text):
         return text
     raise BadInput(L.BAD_PHONE.format(field=field, value=shown(value)), L.PHONE_HINT)
