@@ -23,8 +23,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flowparty import labels as L
 from flowparty import parse, records, sheets
@@ -198,10 +199,11 @@ def _by_column(rows: list[Cells], columns: dict[str, Column]) -> None:
         return
     headers, cache = rows[0].headers, rows[0].parsed
     present = [name for name, column in columns.items() if column[0] in headers]
+    pick = itemgetter(*(columns[name][0] for name in present), columns[present[0]][0])  # a tuple even of one
     refused: set[int] = set()
     parsed = []
-    for name in present:
-        values, bad = _column(rows, cache.setdefault((name,), {}), columns[name])
+    for name, cells in zip(present, zip(*map(pick, [c.values for c in rows]))):  # the chunk's columns, in one pass
+        values, bad = _column(cells, cache.setdefault((name,), {}), columns[name])
         parsed.append(values)
         refused.update(bad)
     absent = dict.fromkeys(columns)  # a column the file does not have reads as blank
@@ -214,11 +216,10 @@ def _by_column(rows: list[Cells], columns: dict[str, Column]) -> None:
 _PLAIN_TYPES = {str, type(None)}  # cells that are their own dictionary key (see _cell_key)
 
 
-def _column(rows: list[Cells], known: dict, column: Column) -> tuple[list, list[int]]:
+def _column(cells: Sequence[object], known: dict, column: Column) -> tuple[list, list[int]]:
     """One column's parsed values, and the rows whose cell was refused. Each distinct cell is parsed once: known
     (cell key -> parsed value or _Refused) is the file's, under the column's name, apart from Cells.get's."""
     key, parser, *args = column
-    cells = [c.values.get(key) for c in rows]
     seen = cells if _PLAIN_TYPES.issuperset(map(type, cells)) else list(map(_cell_key, cells))
     for cell in set(seen).difference(known):
         known[cell] = _parsed(key, cell if type(cell) is str or cell is None else cell[1], parser, args)
