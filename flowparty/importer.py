@@ -116,7 +116,7 @@ class Cells:
 
     def __init__(self, row: sheets.Row, headers: dict[str, str], parsed: dict[str, dict]):
         self.row, self.values, self.headers = row, row.values, headers
-        self.parsed = parsed  # shared by the file's rows: key -> {value: the parsed value}, read-only
+        self.parsed = parsed  # the file's: key (get) or (name,) (_by_column) -> {cell: its parsed value}
 
     def raw(self, key: str) -> object:
         return self.values.get(key)
@@ -150,6 +150,7 @@ class Cells:
 
 
 def _empty(c: Cells, key: str) -> _CellError:
+    """A required cell left blank: named as the file spells its header, or by the field when it has none."""
     field_name = L.HEADER_ALIASES[key][0]
     return _CellError(c.headers.get(key, field_name), "", L.EMPTY_FIELD.format(field=field_name))
 
@@ -230,6 +231,7 @@ def _column(cells: Sequence[object], known: dict, column: Column) -> tuple[list,
 
 
 def _parsed(key: str, value: object, parser: Callable, args: tuple) -> object:
+    """A cell's value: None when blank, a _Refused when its parser refuses it (raised only if a check reads it)."""
     if value is None or type(value) is str and _blank(value):
         return None
     try:
