@@ -394,6 +394,9 @@ def _as_typed(number: int | float) -> str:
 
 
 def birth_date_from_id(id_number: str) -> date:
+    """The birthday a 身份证号 encodes (digits 7–14, YYYYMMDD: ISO 8601's basic form when they are ASCII)."""
+    if id_number.isascii():
+        return date.fromisoformat(id_number[6:14])
     return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
