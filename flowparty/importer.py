@@ -23,8 +23,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from flowparty import labels as L
 from flowparty import parse, records, sheets
@@ -106,13 +107,16 @@ _UNSEEN = object()
 
 
 class Cells:
-    """One row's cells, parsed with the shared parsers; a failure names the column as the file spells it."""
+    """One row's cells, parsed with the shared parsers; a failure names the column as the file spells it.
 
-    __slots__ = ("row", "values", "headers", "parsed")
+    A kind that declares its columns reads them as plain values (plain, filled a chunk at a time by _by_column);
+    the others parse a cell at a time (get, need)."""
+
+    __slots__ = ("row", "values", "headers", "parsed", "plain")
 
     def __init__(self, row: sheets.Row, headers: dict[str, str], parsed: dict[str, dict]):
         self.row, self.values, self.headers = row, row.values, headers
-        self.parsed = parsed  # shared by the file's rows: key -> {value: the parsed value}, read-only
+        self.parsed = parsed  # the file's: key (get) or (name,) (_by_column) -> {cell: its parsed value}
 
     def raw(self, key: str) -> object:
         return self.values.get(key)
@@ -141,9 +145,104 @@ class Cells:
     def need(self, key: str, parser: Callable = parse.fold, *args) -> object:
         value = self.get(key, parser, *args)
         if value is None:
-            field_name = L.HEADER_ALIASES[key][0]
-            raise _CellError(self.headers.get(key, field_name), "", L.EMPTY_FIELD.format(field=field_name))
+            raise _empty(self, key)
         return value
+
+
+def _empty(c: Cells, key: str) -> _CellError:
+    """A required cell left blank: named as the file spells its header, or by the field when it has none."""
+    field_name = L.HEADER_ALIASES[key][0]
+    return _CellError(c.headers.get(key, field_name), "", L.EMPTY_FIELD.format(field=field_name))
+
+
+def _needed(c: Cells, name: str) -> object:
+    """A plain value that must be given (Cells.need for a kind that declares its columns)."""
+    value = c.plain[name]
+    if value is None:
+        raise _empty(c, name)
+    return value
+
+
+# ---------------------------------------------------------------- cells by column
+
+
+class _Refused(NamedTuple):
+    """A cell its column's parser refused, kept in the column's place: raised when a row's check reads it."""
+    key: str
+    value: object
+    message: str
+
+
+class _Refusing(dict):
+    """The plain values of a row with a refused cell: reading that cell raises its error, so a row reports the
+    first problem its checks meet, in the order they read the cells, as when they parsed cell by cell."""
+
+    __slots__ = ("headers",)
+
+    def __init__(self, headers: dict[str, str], values: dict[str, object]):
+        super().__init__(values)
+        self.headers = headers
+
+    def __getitem__(self, name: str) -> object:
+        value = dict.__getitem__(self, name)
+        if type(value) is _Refused:
+            raise _CellError(self.headers[value.key], value.value, value.message)
+        return value
+
+
+Column = tuple  # (the cell's key, its parser, the parser's further arguments...)
+
+
+def _by_column(rows: list[Cells], columns: dict[str, Column]) -> None:
+    """Give each row of a chunk its plain values (Cells.plain: name -> value, None when blank or absent), parsed
+    a column at a time: each distinct value of a column once per file (the file's cache), not a call a cell."""
+    if not rows:
+        return
+    headers, cache = rows[0].headers, rows[0].parsed
+    present = [name for name, column in columns.items() if column[0] in headers]
+    pick = itemgetter(*(columns[name][0] for name in present), columns[present[0]][0])  # a tuple even of one
+    refused: set[int] = set()
+    parsed = []
+    for name, cells in zip(present, zip(*map(pick, [c.values for c in rows]))):  # the chunk's columns, in one pass
+        values, bad = _column(cells, cache.setdefault((name,), {}), columns[name])
+        parsed.append(values)
+        refused.update(bad)
+    absent = dict.fromkeys(columns)  # a column the file does not have reads as blank
+    for i, (c, plain) in enumerate(zip(rows, zip(*parsed))):
+        values = absent.copy()
+        values.update(zip(present, plain))
+        c.plain = _Refusing(headers, values) if i in refused else values
+
+
+_PLAIN_TYPES = {str, type(None)}  # cells that are their own dictionary key (see _cell_key)
+
+
+def _column(cells: Sequence[object], known: dict, column: Column) -> tuple[list, list[int]]:
+    """One column's parsed values, and the rows whose cell was refused. Each distinct cell is parsed once: known
+    (cell key -> parsed value or _Refused) is the file's, under the column's name, apart from Cells.get's."""
+    key, parser, *args = column
+    seen = cells if _PLAIN_TYPES.issuperset(map(type, cells)) else list(map(_cell_key, cells))
+    for cell in set(seen).difference(known):
+        known[cell] = _parsed(key, cell if type(cell) is str or cell is None else cell[1], parser, args)
+    values = list(map(known.__getitem__, seen))
+    if _Refused not in set(map(type, values)):
+        return values, []
+    return values, [i for i, value in enumerate(values) if type(value) is _Refused]
+
+
+def _parsed(key: str, value: object, parser: Callable, args: tuple) -> object:
+    """A cell's value: None when blank, a _Refused when its parser refuses it (raised only if a check reads it)."""
+    if value is None or type(value) is str and _blank(value):
+        return None
+    try:
+        return parser(value, *args)
+    except BadInput as error:
+        return _Refused(key, value, error.message)
+
+
+def _good(rows: list[Cells], name: str) -> set:
+    """The distinct given and parsed values of a column in a chunk (a refused one is reported by its row)."""
+    return {value for c in rows if (value := dict.get(c.plain, name)) is not None and type(value) is not _Refused}
 
 
 def _cell_key(value: object) -> object:
@@ -154,18 +253,6 @@ def _cell_key(value: object) -> object:
 def _blank(text: str) -> bool:
     """A cell of only spaces or invisible characters (cells come trimmed: ASCII text is never blank here)."""
     return not (text.strip() if text.isascii() else parse.fold(text))
-
-
-def _id_numbers(rows: list[Cells]) -> list[str]:
-    """The valid 身份证号 of the file, to load their members in one query (a bad one is reported by its row)."""
-    found = set()
-    for c in rows:
-        try:
-            found.add(c.get("id_number", parse.parse_id_number))
-        except _CellError:
-            pass
-    found.discard(None)
-    return sorted(found)
 
 
 def _references(rows: list[Cells]) -> tuple[list[str], set[str]]:
@@ -221,6 +308,25 @@ class Batch:
         raise NotImplementedError
 
 
+_YES = "1"  # L.YES_NO_CHOICES' value for 是
+
+# name -> (the cell's key, its parser, the parser's further arguments): how a roster row's cells are read
+MEMBER_COLUMNS: dict[str, Column] = {
+    "id_number": ("id_number", parse.parse_id_number),
+    "name": ("name", parse.fold),
+    "category": ("category", parse.parse_choice, L.ROSTER_CATEGORIES, L.FIELD_MEMBER_CATEGORY),
+    "probation_ends": ("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS),
+    "gender": ("gender", parse.parse_choice, L.GENDERS, L.FIELD_GENDER),
+    "phone": ("phone", parse.parse_phone),
+    "joined": ("joined", parse.parse_date_or_month, L.FIELD_JOINED),
+    "quarterly": ("quarterly", parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES["quarterly"][0]),
+    "occupation": ("occupation", parse.parse_choice, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION),
+    "notes": ("notes", parse.fold),
+    "added_on": ("added_on", parse.parse_date, L.HEADER_ALIASES["added_on"][0]),  # import all only
+    "member_status": ("status", parse.parse_choice, L.STATUS_CHOICES, L.FIELD_STATUS),  # import all only
+}
+
+
 class Roster(Batch):
     """members and outflows: the members of the file by 身份证号, those added by earlier rows included.
 
@@ -228,15 +334,18 @@ class Roster(Batch):
     (status, 登记日期, a converted member's old probation end) and records are checked as of their own dates."""
 
     replay = False
+    columns = MEMBER_COLUMNS
 
     def __init__(self, led: Ledger, rows: list[Cells]):
-        self.members = {m["id_number"]: m for m in _members(led, _id_numbers(rows))}
+        _by_column(rows, self.columns)
+        self.members = {m["id_number"]: m for m in _members(led, sorted(_good(rows, "id_number")))}
         self.new: list[dict] = []  # members to add, in file order
 
     def member(self, c: Cells) -> tuple[dict, bool]:
         """The member of a roster row: found by 身份证号 (the name must agree), or checked as a new member."""
-        id_number = c.need("id_number", parse.parse_id_number)
-        name = c.get("name")
+        v = c.plain
+        id_number = _needed(c, "id_number")
+        name = v["name"]
         existing = self.members.get(id_number)
         if existing is not None:
             if name and name != existing["name"]:
@@ -245,23 +354,17 @@ class Roster(Batch):
             return existing, False
         if not name:
             raise _CellError(c.headers.get("name", L.FIELD_NAME), "", L.MEMBER_NAME_NEEDED.format(id=id_number))
-        category = c.get("category", parse.parse_choice, L.ROSTER_CATEGORIES, L.FIELD_MEMBER_CATEGORY)
-        probation_ends = c.get("probation_ends", parse.parse_date_or_month, L.FIELD_PROBATION_ENDS)
+        category, probation_ends = v["category"], v["probation_ends"]
         converted = category == "full" and probation_ends is not None  # 转正 keeps the old end (an export)
         member = records.check_new_member(
-            name=name, id_number=id_number, on_roster=self.members.__contains__,
-            gender=c.get("gender", parse.parse_choice, L.GENDERS, L.FIELD_GENDER),
-            phone=c.get("phone", parse.parse_phone), joined=c.get("joined", parse.parse_date_or_month, L.FIELD_JOINED),
-            probationary=category in ("probationary", "cancelled") or converted,
-            probation_ends=probation_ends,
-            quarterly=_yes(c, "quarterly"),
-            occupation=c.get("occupation", parse.parse_choice, L.OCCUPATION_CHOICES, L.FIELD_OCCUPATION),
-            notes=c.get("notes"),
-            added_on=c.get("added_on", parse.parse_date, L.HEADER_ALIASES["added_on"][0]) if self.replay else None,
+            name=name, id_number=id_number, on_roster=self.members.__contains__, gender=v["gender"],
+            phone=v["phone"], joined=v["joined"], probationary=category in ("probationary", "cancelled") or converted,
+            probation_ends=probation_ends, quarterly=v["quarterly"] == _YES, occupation=v["occupation"],
+            notes=v["notes"], added_on=v["added_on"] if self.replay else None,
         )
         member["category"] = category or "full"
         if self.replay:  # import all: the roster's status is the one the other sheets' records left
-            member["status"] = c.get("status", parse.parse_choice, L.STATUS_CHOICES, L.FIELD_STATUS) or "home"
+            member["status"] = v["member_status"] or "home"
         return member, True
 
     def add(self, member: dict) -> None:
@@ -281,9 +384,38 @@ class Roster(Batch):
             member["id"] = member_id
 
 
+_FIELD_INSPECTED_ON, _FIELD_TRANSFERRED_ON, _FIELD_CARD_ISSUED = (
+    L.HEADER_ALIASES[key][0] for key in ("inspected_on", "transferred_on", "card_issued"))
+OUTFLOW_COLUMNS: dict[str, Column] = {
+    **MEMBER_COLUMNS,
+    "left_on": ("left_on", parse.parse_date_or_month, L.FIELD_LEFT_ON),
+    "destination": ("destination", parse.parse_destination),
+    "province": ("province", parse.fold),
+    "city": ("city", parse.fold),
+    "address": ("address", parse.fold),
+    "reason": ("reason", parse.parse_choice, L.REASONS, L.FIELD_REASON),
+    "employer": ("employer", parse.fold),
+    "unit_type": ("unit_type", parse.parse_choice, L.UNIT_TYPES, L.FIELD_UNIT_TYPE),
+    "until": ("until", parse.parse_date_or_month, L.FIELD_UNTIL),
+    "away_phone": ("away_phone", parse.parse_phone),
+    "fixed": ("fixed", parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES["fixed"][0]),
+    "briefed": ("briefed", parse.parse_choice, L.YES_NO_CHOICES, L.HEADER_ALIASES["briefed"][0]),
+    "status": ("status", parse.parse_choice, L.REGISTER_STATUS_CHOICES, L.FIELD_ROUNDTRIP_STATUS),
+    "returned_on": ("returned_on", parse.parse_date, L.FIELD_RETURNED_ON),
+    "inspected_on": ("inspected_on", parse.parse_date, _FIELD_INSPECTED_ON),
+    "transferred_on": ("transferred_on", parse.parse_date, _FIELD_TRANSFERRED_ON),
+    "transfer_to": ("transfer_to", parse.fold),
+    "card_no": ("card_no", parse.fold),
+    "card_issued": ("card_issued", parse.parse_date, _FIELD_CARD_ISSUED),
+    "outflow_summary": ("outflow_summary", parse.fold),
+}
+
+
 class Outflows(Roster):
     """A 登记簿: each row a member's outflow (added to the roster when new), ended as its 状态 column says
     (外出/已返回/已转出; without that column, a 返回日期 means a return), with its card when the row names one."""
+
+    columns = OUTFLOW_COLUMNS
 
     def __init__(self, led: Ledger, rows: list[Cells]):
         super().__init__(led, rows)
@@ -298,7 +430,7 @@ class Outflows(Roster):
                 self.active.add(id_number)
             elif id_number not in self.last_return or as_date(row["ended_on"]) > self.last_return[id_number]:
                 self.last_return[id_number] = as_date(row["ended_on"])
-        named = json.dumps(sorted({n for n in (c.get("card_no") for c in rows) if n}), ensure_ascii=False)
+        named = json.dumps(sorted(_good(rows, "card_no")), ensure_ascii=False)
         self.cards_taken = {r[0] for r in led.all(  # only the card numbers the chunk names (card_no is UNIQUE)
             "SELECT card_no FROM cards WHERE card_no IN (SELECT value FROM json_each(?))", [named])}
         self.committee = led.setting("committee") or ""
@@ -310,14 +442,13 @@ class Outflows(Roster):
 
     def row(self, c: Cells) -> str:
         member, new = self.member(c)
+        v = c.plain
         id_number = member["id_number"]
-        left_on = c.need("left_on", parse.parse_date_or_month, L.FIELD_LEFT_ON)
+        left_on = _needed(c, "left_on")
         if left_on in self.left.get(id_number, ()):
             return UNCHANGED
         destination = _destination(c)
-        returned_on = c.get("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
-        transferred_on = c.get("transferred_on", parse.parse_date, L.HEADER_ALIASES["transferred_on"][0])
-        status = c.get("status", parse.parse_choice, L.REGISTER_STATUS_CHOICES, L.FIELD_ROUNDTRIP_STATUS)
+        returned_on, transferred_on, status = v["returned_on"], v["transferred_on"], v["status"]
         if status is None:  # a register without a 状态 column: a 返回日期 is a return
             status = "returned" if returned_on else "away"
         elif status == "away" and (returned_on or transferred_on):
@@ -329,30 +460,28 @@ class Outflows(Roster):
         checked = _as_was(member) if (self.replay or ended) else member  # a past outflow is checked as of its day
         outflow = records.check_outflow(
             checked, last_return=None if ended else self.last_return.get(id_number), destination=destination,
-            left_on=left_on, reason=c.need("reason", parse.parse_choice, L.REASONS, L.FIELD_REASON),
-            employer=c.get("employer"), phone=c.get("away_phone", parse.parse_phone) or c.get("phone", parse.parse_phone),
-            unit_type=c.get("unit_type", parse.parse_choice, L.UNIT_TYPES, L.FIELD_UNIT_TYPE),
-            until=c.get("until", parse.parse_date_or_month, L.FIELD_UNTIL),
-            fixed=_yes(c, "fixed"), briefed=_yes(c, "briefed"),
+            left_on=left_on, reason=_needed(c, "reason"), employer=v["employer"],
+            phone=v["away_phone"] or v["phone"], unit_type=v["unit_type"], until=v["until"],
+            fixed=v["fixed"] == _YES, briefed=v["briefed"] == _YES,
         )
         if "away_phone" in c.headers:  # an export: 联系电话 may be the member's own phone, 外出联系电话 the outflow's
-            outflow["phone"] = c.get("away_phone", parse.parse_phone)
+            outflow["phone"] = v["away_phone"]
         ended_on = inspected_on = transfer = None
         if status == "returned":
-            ended_on = c.need("returned_on", parse.parse_date, L.FIELD_RETURNED_ON)
-            inspected_on = c.get("inspected_on", parse.parse_date, L.HEADER_ALIASES["inspected_on"][0])
+            ended_on = _needed(c, "returned_on")
+            inspected_on = v["inspected_on"]
             if inspected_on:
-                records._not_before(inspected_on, L.HEADER_ALIASES["inspected_on"][0], ended_on, L.FIELD_RETURNED_ON)
+                records._not_before(inspected_on, _FIELD_INSPECTED_ON, ended_on, L.FIELD_RETURNED_ON)
         elif status == "transferred":
-            ended_on = c.need("transferred_on", parse.parse_date, L.HEADER_ALIASES["transferred_on"][0])
-            transfer = {"to_org": c.need("transfer_to"), "transferred_on": ended_on}
+            ended_on = _needed(c, "transferred_on")
+            transfer = {"to_org": _needed(c, "transfer_to"), "transferred_on": ended_on}
         if ended_on:
             records.check_return(checked, {"left_on": left_on.isoformat()}, ended_on)
         card = None
-        card_no = None if self.replay else c.get("card_no")  # import all reads the cards from their own sheet
+        card_no = None if self.replay else v["card_no"]  # import all reads the cards from their own sheet
         if card_no and card_no not in self.cards_taken:
-            issued_on = c.get("card_issued", parse.parse_date, L.HEADER_ALIASES["card_issued"][0]) or left_on
-            records._not_future(issued_on, L.HEADER_ALIASES["card_issued"][0])
+            issued_on = v["card_issued"] or left_on
+            records._not_future(issued_on, _FIELD_CARD_ISSUED)
             card = {"card_no": card_no, "issued_on": issued_on, "committee": self.committee,
                     "voided_on": None, "void_reason": None}
             if status == "transferred":
@@ -364,8 +493,9 @@ class Outflows(Roster):
             self.unplaced.append(str(destination))
         if new:
             self.add(member)
-        self.outflows.append((member, {**outflow, "ended_on": ended_on, "end_kind": None if status == "away" else status,
-                                       "inspected_on": inspected_on, "summary": c.get("outflow_summary")}))
+        outflow.update(ended_on=ended_on, end_kind=None if status == "away" else status, inspected_on=inspected_on,
+                       summary=v["outflow_summary"])
+        self.outflows.append((member, outflow))
         if card:
             self.cards.append((len(self.outflows) - 1, card))
             self.cards_taken.add(card_no)
@@ -386,8 +516,9 @@ class Outflows(Roster):
         super().write(led)  # new members go in with the status their last row left them in
         for member in self.moved.values():
             led.update("members", member["id"], {"status": member["status"]})
-        ids = led.insert_many("outflows", [{"member_id": member["id"], **outflow}
-                                           for member, outflow in self.outflows])
+        for member, outflow in self.outflows:  # a member added by this chunk has its id now
+            outflow["member_id"] = member["id"]
+        ids = led.insert_many("outflows", [outflow for _, outflow in self.outflows])
         led.insert_many("cards", [{"member_id": self.outflows[i][0]["id"], "outflow_id": ids[i], **card}
                                   for i, card in self.cards])
         led.insert_many("transfers", [{"member_id": member["id"], **t} for member, t in self.transfers])
@@ -396,11 +527,11 @@ class Outflows(Roster):
 def _destination(c: Cells) -> parse.Destination:
     """省, 市 and 详细地址 in their own columns (as export writes them) are taken as they are; a single 流入地
     column is split by parse.parse_destination, a 详细地址 beside it joining the detail."""
-    values = c.values
-    if (values.get("province") is not None or values.get("city") is not None) and (c.get("province") or c.get("city")):
-        return parse.Destination(c.get("province") or "", c.get("city") or "", c.get("address") or "")
-    destination = c.need("destination", parse.parse_destination)
-    address = c.get("address")
+    v = c.plain
+    province, city, address = v["province"], v["city"], v["address"]
+    if province or city:
+        return parse.Destination(province or "", city or "", address or "")
+    destination = _needed(c, "destination")
     if address:
         destination = destination._replace(detail=" ".join(p for p in (destination.detail, address) if p))
     return destination

@@ -110,3 +110,22 @@ def test_a_month_paid_by_an_earlier_row_of_the_file_is_refused(cli, ledger, tmp_
         result = cli("import", "dues", path)
     assert result.exit_code == 2
     assert "第 3 行：张伟 以下月份的党费已登记：2026-02" in result.stderr.replace("\n", "")
+
+
+def test_a_register_row_reports_the_first_bad_cell_its_checks_read(cli, ledger, tmp_path):
+    """Cells are parsed a column at a time, but a row still reports the first bad cell its checks read, and a bad
+    cell its checks never read (查验日期 of a member still away) does not stop it."""
+    path = _sheet(tmp_path / "r.xlsx", [
+        HEAD + ["状态", "返回日期", "查验日期"],
+        ["张伟", make_id(serial=1), "2024-03-01", "浙江省宁波市", "务工", "外出", None, "不详"],
+        ["李娜", make_id(serial=2, male=False), "某天", "上海市", "旅游", "外出", None, None],
+        ["王五", make_id(serial=3), "2024-03-01", "上海市", "务工", "已返回", "2024-05-01", "不详"],
+        ["赵六", make_id(serial=4), "2024-03-01", "上海市", "务工", "外出", None, "不详"],
+    ])
+    result = cli("import", "outflows", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("工作表")]
+    assert len(errors) == 2
+    assert "第 3 行“外出时间”列（某天）" in errors[0] and "外出原因" not in errors[0]
+    assert "第 4 行“查验日期”列（不详）" in errors[1]
+    assert _rows(ledger, "SELECT name FROM members ORDER BY id") == [("张伟",), ("赵六",)]

@@ -281,6 +281,7 @@ def test_an_import_collects_the_places_it_could_not_place(tmp_path):
 def test_destination_columns_keep_a_municipality_single():
     cells = importer.Cells(importer.sheets.Row(2, {"province": "上海市", "city": "上海市", "address": "松江区"}),
                            {"province": "省", "city": "市", "address": "详细地址"}, {})
+    importer._by_column([cells], importer.OUTFLOW_COLUMNS)
     assert importer._destination(cells) == Destination("上海市", "上海市", "松江区")
 
 
