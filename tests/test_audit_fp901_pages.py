@@ -5,6 +5,7 @@ merge, or for 30 days."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import date, datetime, timedelta
 
@@ -77,6 +78,8 @@ def test_the_audit_asks_for_check_after_an_import_until_check_passes(cli, ledger
     assert due["severity"] == "info" and due["member"] is None
     assert "自上次导入或合并" in due["message"] and "flowparty check" in due["hint"]
     assert cli("audit", "--as-of", "2025-03-01", "--fail-on", "warning").exit_code == 0  # info only
+    counts = cli("audit", "--as-of", "2025-03-01", "--statistics").stdout
+    assert re.search(r"FP901.*提示.*1", counts) and "错误" not in counts  # the level of what was found
     history = cli("history", "--json").stdout
     assert cli("check").exit_code == 0
     assert _fp901(cli) == []
