@@ -100,6 +100,8 @@ def command(group: typer.Typer, name: str) -> Callable:
                 return fn(*args, **kwargs)
             except FlowpartyError as error:
                 _fail(error)
+            except BrokenPipeError:  # the reader of the output stopped (| head): Typer ends quietly, no fault here
+                raise
             except (sqlite3.DatabaseError, OSError) as error:  # a full disk, no permission, a folder, real damage
                 from flowparty import diagnose
 

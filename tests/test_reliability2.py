@@ -86,6 +86,21 @@ def test_check_on_a_zeroed_file_exits_3_through_the_console_script(tmp_path):
     assert path.read_bytes() == b""
 
 
+def test_a_reader_that_stops_reading_is_not_a_ledger_fault(tmp_path):
+    """`flowparty audit --json | head`: the pipe closes before the output is written; nothing is said of the ledger."""
+    path = tmp_path / "l.db"
+    assert _run("--db", path, "init", "--branch", "青山村党支部", "--committee", "青山镇党委", "--code", "3301",
+                "--since", "2025-01", "--province", "四川省", "--city", "南充市").returncode == 0
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte
+    try:
+        done = subprocess.run([str(SCRIPT), "--db", str(path), "audit", "--json", "--fail-on", "never"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write)
+    assert done.returncode == 1 and done.stderr == ""  # as click and Python tools end on a closed pipe
+
+
 def test_init_still_refuses_to_replace_a_foreign_file(cli, tmp_path):
     path = tmp_path / "z.db"
     path.write_bytes(b"")
