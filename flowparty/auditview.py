@@ -91,7 +91,7 @@ def print_statistics(findings: list[Finding], as_of: date) -> None:
     """Findings by rule, each with the worst severity its findings have (FP901 asks for a check as a 提示)."""
     worst: dict[str, int] = {}
     for f in findings:
-        worst[f.code] = min(worst.get(f.code, 2), SEVERITIES.index(f.severity))
+        worst[f.code] = min(worst.get(f.code, len(SEVERITIES)), SEVERITIES.index(f.severity))
     rows = [(code, L.RULE_TEXT[code]["title"], L.SEVERITY[SEVERITIES[worst[code]]], n)
             for code, n in statistics(findings).items()]
     ui.table(L.AUDIT_STATS_TITLE.format(as_of=as_of), L.AUDIT_STATS_HEADERS, rows)
